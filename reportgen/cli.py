@@ -1,0 +1,115 @@
+"""Command line: argument parsing only; the work happens in reportgen.pipeline.
+
+    reportgen list                         report ids and titles
+    reportgen build [ID|PATH ...]          build reports (all when none named)
+    reportgen solve ID --json              every computed quantity as JSON
+    reportgen check [ID ...]               run the verification alone
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import pipeline, settings as settings_mod
+from .errors import ReportError
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="reportgen", description="Solved ML assignments -> checked, typeset PDFs.")
+    ap.add_argument("--settings", type=Path, help="settings file (default: ./reportgen.toml when present)")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("list", help="list the report ids with their titles")
+
+    b = sub.add_parser("build", help="build reports into PDFs")
+    b.add_argument("reports", nargs="*", metavar="ID|PATH", help="report ids or .toml files (default: all)")
+    b.add_argument("--out", type=Path, help="output folder (default: build)")
+    b.add_argument("--templates", type=Path, action="append", help="template folder searched first (repeatable)")
+    b.add_argument("--force", action="store_true", help="rebuild even when the output is up to date")
+    b.add_argument("--timeout", type=float, help="seconds allowed per LaTeX run (default 180)")
+    for name in settings_mod.TEXT_FIELDS:
+        b.add_argument(f"--{name.replace('_', '-')}", dest=name, help=f"{name.replace('_', ' ')} shown in the title block")
+    b.add_argument("--digits", type=int, help="decimals shown for computed values (default 4)")
+
+    s = sub.add_parser("solve", help="print every computed quantity of a report")
+    s.add_argument("report", metavar="ID|PATH")
+    s.add_argument("--json", action="store_true", required=True, help="as JSON (the only format)")
+
+    c = sub.add_parser("check", help="run the independent verification; exit 1 if a check fails")
+    c.add_argument("reports", nargs="*", metavar="ID|PATH")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; published files are complete (old or new)", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "list":
+        for rid in pipeline.report_ids():
+            print(f"{rid:24} {pipeline.load(rid).title}")
+        return 0
+    if args.command == "solve":
+        from .jsonout import dumps
+
+        report = pipeline.load(args.report)
+        solved = pipeline.solve(report)
+        print(dumps({"id": report.id, "title": report.title, "problems": [
+            {"number": s.spec.number, "kind": s.spec.kind, "title": s.spec.title,
+             "result": s.result, "checks": s.checks} for s in solved]}))
+        return 0
+    if args.command == "check":
+        return _check(args.reports or pipeline.report_ids())
+    return _build(args)
+
+
+def _check(names: list[str]) -> int:
+    failed = 0
+    for name in names:
+        report = pipeline.load(name)
+        for s in pipeline.solve(report):
+            for c in s.checks:
+                status = "ok  " if c.passed else "FAIL"
+                failed += not c.passed
+                dev = "exact" if c.exact and c.passed else f"{c.deviation:.2e}"
+                print(f"{status} {report.id} P{s.spec.number} {c.name} [{c.method}] {dev}")
+    print(f"{'all checks passed' if not failed else f'{failed} check(s) failed'}")
+    return 1 if failed else 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    base = settings_mod.load(args.settings)
+    overrides = {name: getattr(args, name) for name in settings_mod.TEXT_FIELDS}
+    cfg = base.with_overrides(
+        **overrides,
+        digits=args.digits,
+        out_dir=args.out,
+        force=args.force or None,
+        timeout=args.timeout,
+        templates=tuple(args.templates) if args.templates else None,
+    )
+    names = args.reports or pipeline.report_ids()
+    failures = 0
+    for name in names:
+        try:
+            o = pipeline.build_report(name, cfg)
+        except ReportError as exc:
+            failures += 1
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        print(f"{o.status:10} {o.report_id:24} -> {o.pdf}  ({o.seconds:.1f} s, {o.checks} checks passed)", flush=True)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

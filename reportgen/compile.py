@@ -1,0 +1,215 @@
+"""latexmk in a sandbox, and atomic publishing. The only module that runs processes or writes
+into the output folder.
+
+* A fresh temporary folder that holds only the .tex we wrote; ``-norc`` so no latexmkrc runs.
+* No shell escape at all (``-no-shell-escape`` and ``shell_escape=f``), paranoid
+  ``openin_any``/``openout_any``, a clean environment with HOME inside the temp folder,
+  stdin from /dev/null, TZ=UTC and a fixed SOURCE_DATE_EPOCH (with FORCE_SOURCE_DATE=1).
+* A time limit that kills the whole process group, so no pdflatex is left behind.
+* Success means exit 0, no ``!`` error in the log, and a PDF that starts with %PDF and ends
+  with %%EOF. Only then is it published with os.replace from a temp file in the output
+  folder: a failed or killed build leaves the previous PDF untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import LatexError, ReportError
+
+INSTALL_HINT = (
+    "sudo apt-get install texlive-latex-recommended texlive-pictures texlive-science latexmk"
+)
+LATEXMK_ARGS = (
+    "-pdf", "-norc", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
+    "-no-shell-escape",
+)
+DEFAULT_TIMEOUT = 180.0
+
+
+def find_latexmk() -> str:
+    path = shutil.which("latexmk")
+    if path is None or shutil.which("pdflatex") is None:
+        raise LatexError(f"latexmk/pdflatex not found on PATH; install TeX Live:\n  {INSTALL_HINT}")
+    return path
+
+
+def tex_environment(workdir: Path, source_date_epoch: int) -> dict[str, str]:
+    """A clean child environment: nothing of the caller's but PATH."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(workdir),
+        "TEXMFHOME": str(workdir / "texmf"),
+        "TEXMFVAR": str(workdir / "texmf-var"),
+        "TEXMFCONFIG": str(workdir / "texmf-config"),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "TZ": "UTC",
+        "SOURCE_DATE_EPOCH": str(int(source_date_epoch)),
+        "FORCE_SOURCE_DATE": "1",
+        "openin_any": "p",
+        "openout_any": "p",
+        "shell_escape": "f",
+        "max_print_line": "10000",
+        "error_line": "254",
+        "half_error_line": "238",
+    }
+
+
+_ERROR_RE = re.compile(r"^(?:(?P<file>[^:\n]+):(?P<line>\d+): |! )(?P<msg>.*)$", re.M)
+
+
+@dataclass(frozen=True)
+class LogError:
+    line: int | None  # line of the .tex file, when the log names it
+    message: str
+    context: str  # the "l.NN ..." line TeX shows, if any
+
+
+def first_errors(log: str, limit: int = 3) -> list[LogError]:
+    """The first ``file:line: message`` (or ``! message``) errors of a TeX log."""
+    out = []
+    for m in _ERROR_RE.finditer(log):
+        if m.group("msg").strip().startswith("==> Fatal error"):
+            continue
+        after = log[m.end() : m.end() + 600]
+        ctx = re.search(r"^l\.(\d+) (.*)$", after, re.M)
+        line = int(m.group("line")) if m.group("line") else (int(ctx.group(1)) if ctx else None)
+        out.append(LogError(line, m.group("msg").strip(), ctx.group(2).strip() if ctx else ""))
+        if len(out) == limit:
+            break
+    return out
+
+
+def pdf_is_complete(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            head = f.read(5)
+            f.seek(max(0, path.stat().st_size - 1024))
+            tail = f.read()
+    except OSError:
+        return False
+    return head == b"%PDF-" and b"%%EOF" in tail
+
+
+def publish(data: bytes, dest: Path) -> None:
+    """Write ``dest`` atomically: a temp file in the same folder, fsync, os.replace."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class Compiled:
+    pdf: bytes
+    log: str
+
+
+def run_latexmk(tex: str, jobname: str, source_date_epoch: int, timeout: float = DEFAULT_TIMEOUT) -> Compiled:
+    """Compile ``tex`` in a fresh temp folder; return the PDF bytes and the log, or raise LatexError."""
+    latexmk = find_latexmk()
+    with tempfile.TemporaryDirectory(prefix=f"reportgen-{jobname}-") as tmp:
+        work = Path(tmp)
+        (work / f"{jobname}.tex").write_text(tex, encoding="utf-8")
+        proc = subprocess.Popen(
+            [latexmk, *LATEXMK_ARGS, f"{jobname}.tex"],
+            cwd=work,
+            env=tex_environment(work, source_date_epoch),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            output, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            log = _read(work / f"{jobname}.log")
+            raise LatexCompileFailure(
+                f"LaTeX did not finish within {timeout:g} s (killed); an endless macro loop?", log
+            ) from None
+        except BaseException:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise
+        log = _read(work / f"{jobname}.log")
+        pdf_path = work / f"{jobname}.pdf"
+        errors = first_errors(log)
+        if proc.returncode != 0 or errors or not pdf_is_complete(pdf_path):
+            if not log:
+                log = output.decode("utf-8", "replace")
+            raise LatexCompileFailure("LaTeX failed", log, errors)
+        return Compiled(pdf_path.read_bytes(), log)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+class LatexCompileFailure(LatexError):
+    """Carries the log so the caller can keep it beside the output and point to it."""
+
+    def __init__(self, summary: str, log: str, errors: list[LogError] | None = None) -> None:
+        self.summary, self.log = summary, log
+        self.errors = errors if errors is not None else first_errors(log)
+        super().__init__(summary)
+
+
+def digest(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def publish_build(out_dir: Path, jobname: str, tex: str, compiled: Compiled, stamp: str) -> Path:
+    """Publish PDF, log, .tex and the input stamp; clear stale failure files."""
+    pdf = out_dir / f"{jobname}.pdf"
+    publish(compiled.pdf, pdf)
+    publish(tex.encode(), out_dir / f"{jobname}.tex")
+    publish(compiled.log.encode(), out_dir / f"{jobname}.log")
+    publish(stamp.encode(), out_dir / f".{jobname}.stamp")
+    for stale in (f"{jobname}.error.log", f"{jobname}.error.tex"):
+        (out_dir / stale).unlink(missing_ok=True)
+    return pdf
+
+
+def publish_failure(out_dir: Path, jobname: str, tex: str, log: str) -> tuple[Path, Path]:
+    """Keep the failing .tex and its full log beside the (untouched) last good PDF."""
+    tex_path, log_path = out_dir / f"{jobname}.error.tex", out_dir / f"{jobname}.error.log"
+    publish(tex.encode(), tex_path)
+    publish(log.encode(), log_path)
+    return tex_path, log_path
+
+
+def is_up_to_date(out_dir: Path, jobname: str, stamp: str) -> bool:
+    pdf, stamp_file = out_dir / f"{jobname}.pdf", out_dir / f".{jobname}.stamp"
+    try:
+        return stamp_file.read_text() == stamp and pdf_is_complete(pdf)
+    except OSError:
+        return False
+
+
+__all__ = ["ReportError", "run_latexmk", "publish_build", "publish_failure", "is_up_to_date", "digest"]

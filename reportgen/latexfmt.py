@@ -1,0 +1,283 @@
+"""Every number, vector, matrix, fraction and user string -> LaTeX. Nothing else formats.
+
+Rules (tested with tables of exact strings in tests/test_latexfmt.py):
+
+* A value within ``noise`` of zero prints ``0``: no ``-0``, no ``-5.55e-17``.
+* Other floats round to ``digits`` decimals with trailing zeros dropped, so data given as
+  ``0.2`` prints ``0.2`` and a computed ``0.123456`` prints ``0.1235``.
+* Every entry of a matrix uses the same number of decimals (the most any entry needs).
+* Magnitudes below ``10**-digits`` or at least ``sci_large`` print as ``m \\times 10^{e}``.
+* Integers print exactly, grouped by thin spaces from five digits on (``102\\,848``).
+* nan, inf and booleans are refused with ``FormatError``; they are bugs, not output.
+* Minus signs are math-mode ``-`` (a real minus); callers place the result in math mode.
+
+User text goes through :func:`escape`; the result of every function here is :class:`Tex`,
+the only kind of string the template layer prints without escaping.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from fractions import Fraction
+from numbers import Integral, Real
+
+import numpy as np
+
+
+class Tex(str):
+    """A string that is already LaTeX. Templates print it verbatim; plain str gets escaped."""
+
+    __slots__ = ()
+
+
+class FormatError(ValueError):
+    """A value that must never reach a report (nan, inf, bool, text where a number belongs)."""
+
+
+@dataclass(frozen=True)
+class FormatSettings:
+    digits: int = 4  # decimals shown for computed values
+    noise: float = 1e-12  # |x| below this is zero (float noise)
+    sci_large: float = 1e6  # floats at least this large go scientific
+    sci_digits: int = 3  # significant digits of a scientific mantissa
+    matrix_env: str = "bmatrix"
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.digits <= 12:
+            raise ValueError(f"digits must be between 0 and 12, got {self.digits}")
+        if self.matrix_env not in ("bmatrix", "pmatrix"):
+            raise ValueError(f"matrix_env must be bmatrix or pmatrix, got {self.matrix_env!r}")
+
+
+DEFAULT = FormatSettings()
+
+
+def _real(x: object) -> float:
+    """The float value of a real number, refusing what is not one."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (Real, np.number)):
+        raise FormatError(f"expected a real number, got {type(x).__name__} {x!r}")
+    v = float(x)
+    if not math.isfinite(v):
+        raise FormatError(f"refusing to print non-finite value {v!r}")
+    return v
+
+
+def _group(digits: str) -> str:
+    """'102848' -> '102\\,848' (thin-space groups from five digits on, as SI style asks)."""
+    if len(digits) < 5:
+        return digits
+    head = len(digits) % 3 or 3
+    parts = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
+    return r"\,".join(parts)
+
+
+def integer(n: object) -> Tex:
+    """An exact integer: ``-1234567`` -> ``-1\\,234\\,567``."""
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (Integral, np.integer)):
+        raise FormatError(f"expected an integer, got {type(n).__name__} {n!r}")
+    n = int(n)
+    return Tex(("-" if n < 0 else "") + _group(str(abs(n))))
+
+
+def decimals_needed(x: float, s: FormatSettings = DEFAULT) -> int:
+    """How many decimals (at most ``s.digits``) print ``x`` without trailing zeros."""
+    text = f"{abs(x):.{s.digits}f}"
+    return len(text.split(".")[1].rstrip("0")) if "." in text else 0
+
+
+def _is_sci(v: float, s: FormatSettings) -> bool:
+    a = abs(v)
+    return a >= s.noise and (a < 0.5 * 10.0**-s.digits or a >= s.sci_large)
+
+
+def _sci(v: float, s: FormatSettings) -> str:
+    mant, exp = f"{v:.{s.sci_digits - 1}e}".split("e")
+    return rf"{mant} \times 10^{{{int(exp)}}}"
+
+
+def _fixed(v: float, decimals: int) -> str:
+    text = f"{v:.{decimals}f}"
+    if float(text) == 0.0:  # rounds to zero: never '-0' or '-0.00'
+        return "0" if decimals == 0 else "0." + "0" * decimals
+    integral, _, frac = text.lstrip("-").partition(".")
+    body = _group(integral) + ("." + frac if frac else "")
+    return ("-" if text.startswith("-") else "") + body
+
+
+def num(x: object, s: FormatSettings = DEFAULT, decimals: int | None = None) -> Tex:
+    """One real number. ``decimals`` forces a fixed count (used for aligned matrix entries)."""
+    if isinstance(x, (Integral, np.integer)) and not isinstance(x, (bool, np.bool_)):
+        return integer(x)
+    v = _real(x)
+    if abs(v) < s.noise:
+        return Tex("0")
+    if _is_sci(v, s):
+        return Tex(_sci(v, s))
+    return Tex(_fixed(v, decimals_needed(v, s) if decimals is None else decimals))
+
+
+def is_exact(x: object, s: FormatSettings = DEFAULT) -> bool:
+    """Whether :func:`num` prints ``x`` exactly (so ``=`` is honest, else ``\\approx``)."""
+    v = _real(x)
+    if abs(v) < s.noise or isinstance(x, (Integral, np.integer)):
+        return True
+    if _is_sci(v, s):
+        return False
+    return math.isclose(float(f"{v:.{s.digits}f}"), v, rel_tol=0, abs_tol=1e-12)
+
+
+def eq(x: object, s: FormatSettings = DEFAULT) -> Tex:
+    """The relation sign to put before ``num(x)``: ``=`` when exact, ``\\approx`` otherwise."""
+    return Tex("=" if is_exact(x, s) else r"\approx")
+
+
+def frac(q: object, s: FormatSettings = DEFAULT) -> Tex:
+    """An exact rational: ``Fraction(-1, 6)`` -> ``-\\frac{1}{6}``; integers stay integers."""
+    if isinstance(q, (bool, np.bool_)) or not isinstance(q, (Fraction, Integral, np.integer)):
+        raise FormatError(f"expected a Fraction, got {type(q).__name__} {q!r}")
+    q = Fraction(q)
+    if q.denominator == 1:
+        return integer(q.numerator)
+    sign = "-" if q < 0 else ""
+    return Tex(rf"{sign}\frac{{{_group(str(abs(q.numerator)))}}}{{{_group(str(q.denominator))}}}")
+
+
+def _as_2d(a: object) -> np.ndarray:
+    if isinstance(a, (str, bytes)):
+        raise FormatError(f"expected an array, got text {a!r}")
+    arr = np.asarray(a)
+    if arr.dtype == bool or arr.dtype.kind not in "iuf":
+        raise FormatError(f"expected a numeric array, got dtype {arr.dtype}")
+    if arr.ndim == 0:
+        arr = arr.reshape(1, 1)
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1)
+    if arr.ndim != 2 or arr.size == 0:
+        raise FormatError(f"expected a non-empty vector or matrix, got shape {arr.shape}")
+    return arr
+
+
+def mat(a: object, s: FormatSettings = DEFAULT) -> Tex:
+    """A matrix (1-D input is a column vector) with one decimal count for every entry."""
+    arr = _as_2d(a)
+    if arr.dtype.kind in "iu":
+        cells = [[integer(v) for v in row] for row in arr.tolist()]
+    else:
+        values = [_real(v) for v in arr.ravel()]
+        plain = [v for v in values if abs(v) >= s.noise and not _is_sci(v, s)]
+        d = max((decimals_needed(v, s) for v in plain), default=0)
+        # exact zeros print as a plain 0, as in hand-typeset matrices
+        cells = [[Tex("0") if abs(float(v)) < s.noise else num(float(v), s, decimals=d) for v in row] for row in arr]
+    body = r" \\ ".join(" & ".join(row) for row in cells)
+    return Tex(rf"\begin{{{s.matrix_env}}} {body} \end{{{s.matrix_env}}}")
+
+
+def rowvec(a: object, s: FormatSettings = DEFAULT) -> Tex:
+    """A 1-D array as a row vector."""
+    return mat(np.asarray(a).reshape(1, -1), s)
+
+
+def shape(dims: object) -> Tex:
+    """``(2, 4)`` -> ``\\mathbb{R}^{2 \\times 4}``; ``(3,)`` -> ``\\mathbb{R}^{3}``; ``()`` -> ``\\mathbb{R}``."""
+    dims = tuple(int(d) for d in dims)  # type: ignore[union-attr]
+    if not dims:
+        return Tex(r"\mathbb{R}")
+    return Tex(r"\mathbb{R}^{" + r" \times ".join(str(d) for d in dims) + "}")
+
+
+def coords(points: object, sig: int = 6) -> Tex:
+    """Rows (x, y) -> pgfplots coordinates ``(x,y) (x,y)``, plain decimal or e-notation."""
+    arr = np.asarray(points, dtype=float)
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise FormatError(f"expected an (n, 2) array of points, got shape {arr.shape}")
+    for v in arr.ravel():
+        _real(float(v))
+
+    def one(v: float) -> str:
+        return "0" if abs(v) < 1e-300 else f"{v:.{sig}g}"
+
+    return Tex(" ".join(f"({one(x)},{one(y)})" for x, y in arr))
+
+
+# --- user text --------------------------------------------------------------------------------
+
+MAX_TEXT = 2000  # characters; far below TeX's 200,000-byte line buffer
+
+_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "^": r"\textasciicircum{}",
+    "_": r"\_",
+    "%": r"\%",
+    "~": r"\textasciitilde{}",
+    # characters that form ligatures or change meaning next to a twin
+    "-": "-{}",  # '--' and '---' would become dashes
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "!": "!{}",  # '!`' is an inverted exclamation mark
+    ",": ",{}",  # ',,' is a low double quote in T1 fonts
+    "?": "?{}",  # '?`' is an inverted question mark
+    "`": r"\textasciigrave{}",
+    "'": r"\textquotesingle{}",
+    '"': r"\textquotedbl{}",
+    "|": r"\textbar{}",
+    "[": "{[}",  # a leading '[' after a line break would be read as an optional argument
+    "]": "{]}",
+}
+_ESCAPE_RE = re.compile("|".join(re.escape(c) for c in _SPECIALS))
+# Control characters, bidi overrides/isolates and other format characters are stripped.
+_STRIP_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
+
+
+def clean_text(text: str, field: str = "text") -> str:
+    """Validate user text before TeX sees it; returns it with control characters removed.
+
+    Raises FormatError naming ``field`` for text pdflatex cannot typeset with T1 fonts
+    (anything beyond Latin-1, such as emoji) or text longer than MAX_TEXT.
+    """
+    if not isinstance(text, str):
+        raise FormatError(f"{field}: expected text, got {type(text).__name__} {text!r}")
+    text = "".join(
+        " " if ch in "\t\n\r" else ch
+        for ch in unicodedata.normalize("NFC", text)
+        if ch in "\t\n\r" or unicodedata.category(ch) not in _STRIP_CATEGORIES
+    )
+    if len(text) > MAX_TEXT:
+        raise FormatError(f"{field}: text is {len(text)} characters long; the limit is {MAX_TEXT}")
+    bad = sorted({ch for ch in text if ord(ch) > 0xFF})
+    if bad:
+        shown = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in bad[:5])
+        raise FormatError(
+            f"{field}: pdflatex cannot typeset {shown}; use Latin-1 characters only"
+        )
+    return text
+
+
+def escape(text: object, field: str = "text") -> Tex:
+    """User text -> LaTeX that prints it literally (and copies back out of the PDF literally)."""
+    if isinstance(text, Tex):
+        return text
+    cleaned = clean_text(str(text) if isinstance(text, (int, float)) else text, field)  # type: ignore[arg-type]
+    return Tex(_ESCAPE_RE.sub(lambda m: _SPECIALS[m.group(0)], cleaned))
+
+
+FILTERS = {
+    "num": num,
+    "eq": eq,
+    "frac": frac,
+    "mat": mat,
+    "vec": mat,
+    "rowvec": rowvec,
+    "int": integer,
+    "shape": shape,
+    "coords": coords,
+    "escape": escape,
+}
+"""The Jinja filters, registered in one place by render.py (settings-aware ones get bound)."""

@@ -1,0 +1,150 @@
+"""assignments/<id>.toml -> spec -> solve -> verify -> render -> compile -> build/<id>.pdf
+
+``build_report`` names the stages in order. Everything before ``compile`` is a pure function
+returning values; only reportgen.compile runs processes and writes the output folder. The CLI
+and ``make pdf`` both come through here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__, compile, render, spec
+from .errors import LatexError, ReportError, SpecError, VerificationError
+from .problems import kind_module
+from .settings import Settings
+from .verify import Check
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSIGNMENTS = ROOT / "assignments"
+
+
+@dataclass(frozen=True)
+class Solved:
+    spec: spec.ProblemSpec
+    result: Any
+    checks: tuple[Check, ...]
+
+    @property
+    def template(self) -> str:
+        return f"sections/{self.spec.kind}.tex.j2"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    report_id: str
+    pdf: Path
+    status: str  # "built" or "up to date"
+    seconds: float
+    checks: int
+
+
+def report_ids() -> list[str]:
+    return sorted(p.stem for p in ASSIGNMENTS.glob("*.toml"))
+
+
+def resolve(name: str) -> Path:
+    """A report id (assignments/<id>.toml) or a path to a TOML file."""
+    path = Path(name)
+    if name.endswith(".toml") or path.is_file():
+        return path
+    candidate = ASSIGNMENTS / f"{name}.toml"
+    if not candidate.is_file():
+        known = ", ".join(report_ids()) or "none"
+        raise SpecError(name, "", f"no such report; known ids: {known} (or give a path to a .toml file)")
+    return candidate
+
+
+def load(name: str | Path) -> spec.ReportSpec:
+    return spec.load(resolve(str(name)))
+
+
+def solve(report: spec.ReportSpec) -> list[Solved]:
+    """Solve every problem, then cross-check each result independently."""
+    out = []
+    for p in report.problems:
+        module = kind_module(p.kind)
+        result = module.solve(p.params)
+        out.append(Solved(p, result, tuple(module.verify(p.params, result))))
+    return out
+
+
+def require_checks_pass(report: spec.ReportSpec, solved: list[Solved]) -> None:
+    failed = [(s.spec.number, c) for s in solved for c in s.checks if not c.passed]
+    if failed:
+        lines = "\n".join(f"  problem {n}: {c.name}: deviation {c.deviation:.3g} > {c.tolerance:g} ({c.method})"
+                          for n, c in failed)
+        raise VerificationError(f"{report.path}: {len(failed)} verification check(s) failed:\n{lines}")
+
+
+def render_tex(report: spec.ReportSpec, solved: list[Solved], settings: Settings) -> str:
+    env = render.environment(settings.templates, settings.fmt)
+    context = {
+        "report": report,
+        "problems": solved,
+        "checks": [(s.spec.number, c) for s in solved for c in s.checks],
+        "author": settings.author,
+        "student_id": settings.student_id,
+        "course": settings.course or report.course,
+        "date": settings.date or report.date,
+        "fmt": settings.fmt,
+    }
+    return render.render(env, [f"{report.id}.tex.j2", "report.tex.j2"], context)
+
+
+def source_date_epoch(report: spec.ReportSpec) -> int:
+    """The report's own date at 00:00 UTC (reproducible bytes); 2000-01-01 when it has none."""
+    try:
+        return calendar.timegm(time.strptime(report.date, "%Y-%m-%d"))
+    except ValueError:
+        return 946684800
+
+
+def build_report(name: str | Path, settings: Settings) -> Outcome:
+    start = time.perf_counter()
+    report = load(name)
+    solved = solve(report)
+    require_checks_pass(report, solved)
+    tex = render_tex(report, solved, settings)
+    out = settings.out_dir
+    stamp = compile.digest(__version__, tex, " ".join(compile.LATEXMK_ARGS))
+    n_checks = sum(len(s.checks) for s in solved)
+    if not settings.force and compile.is_up_to_date(out, report.id, stamp):
+        return Outcome(report.id, out / f"{report.id}.pdf", "up to date", time.perf_counter() - start, n_checks)
+    try:
+        compiled = compile.run_latexmk(tex, report.id, source_date_epoch(report), settings.timeout)
+    except compile.LatexCompileFailure as exc:
+        tex_path, log_path = compile.publish_failure(out, report.id, tex, exc.log)
+        raise LatexError(latex_failure_message(exc, tex, tex_path, log_path)) from None
+    pdf = compile.publish_build(out, report.id, tex, compiled, stamp)
+    return Outcome(report.id, pdf, "built", time.perf_counter() - start, n_checks)
+
+
+def latex_failure_message(exc: compile.LatexCompileFailure, tex: str, tex_path: Path, log_path: Path) -> str:
+    lines = [exc.summary]
+    tex_lines = tex.splitlines()
+    for e in exc.errors:
+        where = f"{tex_path}:{e.line}" if e.line else str(tex_path)
+        lines.append(f"  {where}: {e.message}")
+        if e.line and 0 < e.line <= len(tex_lines):
+            origin = template_origin(tex_lines, e.line)
+            if origin:
+                lines.append(f"    from template {origin}")
+            lines.append(f"    | {tex_lines[e.line - 1].strip()[:160]}")
+    lines.append(f"  full log: {log_path}")
+    return "\n".join(lines)
+
+
+def template_origin(tex_lines: list[str], line: int) -> str:
+    """The nearest '%% template: NAME' marker above a generated line (see base.tex.j2)."""
+    for text in reversed(tex_lines[: line - 1]):
+        if text.startswith("%% template: "):
+            return text[len("%% template: "):].strip()
+    return ""
+
+
+__all__ = ["build_report", "solve", "load", "report_ids", "ReportError"]

@@ -1,0 +1,139 @@
+"""A one-hidden-layer regression network: forward pass, loss, the four gradients, and why
+reverse order is cheaper. The assignment's layout is kept in everything reported.
+
+Layouts (the problem module converts; reportgen.solvers.mlp holds the one backprop):
+
+* ``column``: z_k = W1 x_k + b1 with W1 in R^{h x d}, y_k = w2^T f(z_k) + b2 (nn-assignment2-2024)
+* ``row``:    z_k = x_k W1 + b1 with W1 in R^{d x h}, y_k = W2 f(z_k)^T + b2 (nn-assignment2-2023)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..solvers import mlp
+from ..spec import Table
+from ..verify import Check, close, equal
+from ..verify.mlp import explicit_jacobian_chains, gradients_by_finite_differences, loss_by_loops
+
+LAYOUTS = ("column", "row")
+
+
+@dataclass(frozen=True)
+class Params:
+    layout: str
+    activation: str
+    X: np.ndarray  # (N, d), one sample per row
+    t: np.ndarray  # (N,)
+    W1: np.ndarray  # (h, d) for column, (d, h) for row
+    b1: np.ndarray  # (h,)
+    W2: np.ndarray  # (h,)
+    b2: float
+
+    @property
+    def N(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def d(self) -> int:
+        return self.X.shape[1]
+
+    @property
+    def h(self) -> int:
+        return self.b1.shape[0]
+
+    def canonical(self) -> mlp.Params:
+        W1 = self.W1.T if self.layout == "column" else self.W1
+        return mlp.Params(W1, self.b1, self.W2.reshape(-1, 1), np.array([self.b2]))
+
+
+def parse(t: Table) -> Params:
+    layout = t.choice("layout", LAYOUTS)
+    activation = t.choice("activation", ("relu", "sigmoid", "tanh"), "relu")
+    X = t.array("X", (None, None))
+    N, d = X.shape
+    targets = t.array("t", (N,))
+    b1 = t.array("b1", (None,))
+    h = b1.shape[0]
+    W1 = t.array("W1", (h, d) if layout == "column" else (d, h))
+    W2 = t.array("W2", (h,))
+    b2 = float(t.array("b2", ()))
+    return Params(layout, activation, X, targets, W1, b1, W2, b2)
+
+
+@dataclass(frozen=True)
+class Result:
+    """Every reported quantity, in the assignment's layout (samples are rows of Z, A, dL_dZ)."""
+
+    Z: np.ndarray  # (N, h) pre-activations of all samples
+    A: np.ndarray  # (N, h) hidden outputs f(Z)
+    mask: np.ndarray  # (N, h) f'(Z)
+    y: np.ndarray  # (N,) predictions
+    residual: np.ndarray  # (N,) y - t
+    loss: float
+    dL_dy: np.ndarray  # (N,)
+    dL_dA: np.ndarray  # (N, h)
+    dL_dZ: np.ndarray  # (N, h)
+    dL_dW1: np.ndarray  # shape of W1
+    dL_db1: np.ndarray  # (h,)
+    dL_dW2: np.ndarray  # (h,)
+    dL_db2: float
+    costs: mlp.ModeCosts
+
+    @property
+    def inactive_units(self) -> int:
+        """(sample, unit) pairs where f'(z) = 0: no gradient flows back through them."""
+        return int((self.mask == 0).sum())
+
+
+def solve(p: Params) -> Result:
+    net, cp = mlp.Net(activation=p.activation), p.canonical()
+    T = p.t.reshape(-1, 1)
+    fw = mlp.forward(net, cp, p.X, T)
+    g = mlp.backward(net, cp, p.X, T, fw)
+    _, f_prime = mlp.ACTIVATIONS[p.activation]
+    return Result(
+        Z=fw.Z1,
+        A=fw.A1,
+        mask=f_prime(fw.Z1),
+        y=fw.Y.ravel(),
+        residual=fw.residual.ravel(),
+        loss=fw.loss,
+        dL_dy=g.dL_dY.ravel(),
+        dL_dA=g.dL_dA1,
+        dL_dZ=g.dL_dZ1,
+        dL_dW1=g.dL_dW1.T if p.layout == "column" else g.dL_dW1,
+        dL_db1=g.dL_db1,
+        dL_dW2=g.dL_dW2.ravel(),
+        dL_db2=float(g.dL_db2[0]),
+        costs=mlp.mode_costs(p.N, p.d, p.h),
+    )
+
+
+def verify(p: Params, r: Result) -> list[Check]:
+    fd = gradients_by_finite_differences(p)
+    fd_method = "central differences (h = 1e-6) of a per-sample loop implementation"
+    checks = [
+        close("loss L", "per-sample loop implementation", r.loss, loss_by_loops(p), 1e-12),
+        close("dL/dW(1)", fd_method, r.dL_dW1, fd["W1"]),
+        close("dL/db(1)", fd_method, r.dL_db1, fd["b1"]),
+        close("dL/dW(2)", fd_method, r.dL_dW2, fd["W2"]),
+        close("dL/db(2)", fd_method, r.dL_db2, fd["b2"]),
+    ]
+    kink = float(np.min(np.abs(r.Z)))
+    checks.append(Check("no pre-activation at a kink of f", "min |z| > 1e-4 (finite differences valid)",
+                        0.0 if kink > 1e-4 else 1.0, 0.0, exact=True))
+    chains = explicit_jacobian_chains(p, r)
+    checks += [
+        close("gradient by the reverse Jacobian chain", "dense Jacobians multiplied from the loss side",
+              chains.reverse_grad, chains.backprop_grad, 1e-12),
+        close("gradient by the forward Jacobian chain", "dense Jacobians multiplied from the input side",
+              chains.forward_grad, chains.backprop_grad, 1e-12),
+        equal("multiplications, reverse order", "counted while multiplying the dense Jacobians",
+              chains.reverse_mults, r.costs.reverse_total),
+        equal("multiplications, forward order", "counted while multiplying the dense Jacobians",
+              chains.forward_mults, r.costs.forward_total),
+    ]
+    return checks

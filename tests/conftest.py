@@ -1,0 +1,39 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HAVE_TEX = shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``tex`` skip without TeX locally; in CI (REPORTGEN_REQUIRE_TEX=1) they must run."""
+    if HAVE_TEX:
+        return
+    if os.environ.get("REPORTGEN_REQUIRE_TEX"):
+        raise pytest.UsageError("REPORTGEN_REQUIRE_TEX is set but latexmk/pdflatex are missing")
+    skip = pytest.mark.skip(reason="latexmk/pdflatex not installed (run `make tex`)")
+    for item in items:
+        if "tex" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def built_reports(tmp_path_factory):
+    """Every shipped report built once per session into a temp folder: {id: pdf path}."""
+    from reportgen import pipeline
+    from reportgen.settings import Settings
+
+    out = tmp_path_factory.mktemp("build")
+    settings = Settings(author="Test Author", student_id="0000", out_dir=out)
+    return {rid: pipeline.build_report(rid, settings).pdf for rid in pipeline.report_ids()}
+
+
+def pdf_text(path: Path) -> str:
+    """Text of a PDF via pdftotext (poppler), minus signs normalised to '-'."""
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return text.replace("\u2212", "-")
