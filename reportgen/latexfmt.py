@@ -202,6 +202,15 @@ def coords(points: object, sig: int = 6) -> Tex:
     return Tex(" ".join(f"({one(x)},{one(y)})" for x, y in arr))
 
 
+def sym(expr: object) -> Tex:
+    """A SymPy expression (a checked derivation step) -> LaTeX via SymPy's printer."""
+    import sympy  # only reports with derivations pay for this import
+
+    if not isinstance(expr, sympy.Basic):
+        raise FormatError(f"expected a SymPy expression, got {type(expr).__name__}")
+    return Tex(sympy.latex(expr, mul_symbol=None, long_frac_ratio=3))
+
+
 # --- user text --------------------------------------------------------------------------------
 
 MAX_TEXT = 2000  # characters; far below TeX's 200,000-byte line buffer
@@ -278,6 +287,7 @@ FILTERS = {
     "int": integer,
     "shape": shape,
     "coords": coords,
+    "sym": sym,
     "escape": escape,
 }
 """The Jinja filters, registered in one place by render.py (settings-aware ones get bound)."""

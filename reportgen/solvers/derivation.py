@@ -1,0 +1,54 @@
+"""Derivations as data: a chain of equal expressions, each step with its reason.
+
+    chain = Chain("sigma in terms of tanh", start=sigma(x), steps=(
+        Step(1 / (1 + exp(-x)), "definition of sigma"),
+        Step((tanh(x / 2) + 1) / 2, "multiply by e^{x/2} / e^{x/2}"),
+    ))
+
+``reportgen.verify.derivation.check_chain`` proves every consecutive pair equal, symbolically
+with SymPy when it can decide, otherwise by evaluation at random points; the report prints the
+same expressions (``|sym`` filter), so what is shown is what was checked.
+
+Matrix identities that SymPy cannot hold as scalars (softmax Jacobians, vector-Jacobian
+products) are ``NumericStep``s: a numpy function of random inputs for each side.
+
+SymPy is imported here, so import this module only from problem kinds that need it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import sympy
+
+
+@dataclass(frozen=True)
+class Step:
+    expr: sympy.Expr  # equal to the previous expression of the chain
+    why: str = ""  # plain text reason, shown beside the step
+
+
+@dataclass(frozen=True)
+class Chain:
+    """start = steps[0].expr = steps[1].expr = ...; ``domain`` restricts random sampling."""
+
+    name: str
+    start: sympy.Expr
+    steps: tuple[Step, ...]
+    domain: dict[sympy.Symbol, tuple[float, float]] = field(default_factory=dict)
+
+    @property
+    def result(self) -> sympy.Expr:
+        return self.steps[-1].expr if self.steps else self.start
+
+
+@dataclass(frozen=True)
+class NumericStep:
+    """A matrix identity lhs(inputs) == rhs(inputs), checked at random inputs of given shapes."""
+
+    name: str
+    lhs: Callable[..., Any]
+    rhs: Callable[..., Any]
+    make_inputs: Callable[[Any], tuple[Any, ...]]  # rng -> arguments
+    why: str = ""
