@@ -17,6 +17,7 @@ KINDS = {
     "mlp_gradients": "Gradients of a one-hidden-layer regression network, computed and explained",
     "gd_step_size": "Admissible gradient-descent learning rates on a quadratic",
     "cnn_design": "A conv/pool stack that reaches a target shape, with parameter counts",
+    "softmax_ce_gradient": "The derivative of softmax cross-entropy, general and one-hot targets",
 }
 
 

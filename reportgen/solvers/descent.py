@@ -101,8 +101,10 @@ class Trajectory:
 
     @property
     def distance_curve(self) -> Array:
-        """Rows (n, ||u_n - u*||) for a convergence plot."""
-        return np.column_stack([np.arange(len(self.distance)), self.distance])
+        """Rows (n, ||u_n - u*||) for a log-scale convergence plot (exact zeros left out)."""
+        n = np.arange(len(self.distance))
+        keep = self.distance > 0
+        return np.column_stack([n[keep], self.distance[keep]])
 
     @property
     def first_coordinate_curve(self) -> Array:
