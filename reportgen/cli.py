@@ -32,6 +32,13 @@ def _parser() -> argparse.ArgumentParser:
     for name in settings_mod.TEXT_FIELDS:
         b.add_argument(f"--{name.replace('_', '-')}", dest=name, help=f"{name.replace('_', ' ')} shown in the title block")
     b.add_argument("--digits", type=int, help="decimals shown for computed values (default 4)")
+    b.add_argument("--zip", action="store_true", help="write an Overleaf-ready ID.zip instead of compiling")
+
+    t = sub.add_parser("templates", help="work with the LaTeX templates")
+    tsub = t.add_subparsers(dest="templates_command", required=True, metavar="ACTION")
+    te = tsub.add_parser("export", help="copy the built-in templates into DIR, to customise them")
+    te.add_argument("dir", type=Path, metavar="DIR")
+    te.add_argument("--force", action="store_true", help="overwrite files that exist in DIR")
 
     s = sub.add_parser("solve", help="print every computed quantity of a report")
     s.add_argument("report", metavar="ID|PATH")
@@ -70,6 +77,13 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "check":
         return _check(args.reports or pipeline.report_ids())
+    if args.command == "templates":
+        from .render import BUILTIN_TEMPLATES, export_templates
+
+        written = export_templates(args.dir, args.force)
+        print(f"copied {len(written)} templates from {BUILTIN_TEMPLATES} to {args.dir}")
+        print(f"use them with: reportgen build --templates {args.dir}   (or templates = \"{args.dir}\" in reportgen.toml)")
+        return 0
     return _build(args)
 
 
@@ -102,7 +116,7 @@ def _build(args: argparse.Namespace) -> int:
     failures = 0
     for name in names:
         try:
-            o = pipeline.build_report(name, cfg)
+            o = pipeline.export_zip(name, cfg) if args.zip else pipeline.build_report(name, cfg)
         except ReportError as exc:
             failures += 1
             print(f"error: {exc}", file=sys.stderr)
