@@ -12,12 +12,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import pipeline, settings as settings_mod
+from . import pipeline
+from . import settings as settings_mod
 from .errors import ReportError
 
 
 def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="reportgen", description="Solved ML assignments -> checked, typeset PDFs.")
+    ap = argparse.ArgumentParser(prog="reportgen",
+                                 description="Solved ML assignments -> checked, typeset PDFs.")
     ap.add_argument("--settings", type=Path, help="settings file (default: ./reportgen.toml when present)")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -30,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true", help="rebuild even when the output is up to date")
     b.add_argument("--timeout", type=float, help="seconds allowed per LaTeX run (default 180)")
     for name in settings_mod.TEXT_FIELDS:
-        b.add_argument(f"--{name.replace('_', '-')}", dest=name, help=f"{name.replace('_', ' ')} shown in the title block")
+        flag, words = name.replace("_", "-"), name.replace("_", " ")
+        b.add_argument(f"--{flag}", dest=name, help=f"{words} shown in the title block")
     b.add_argument("--digits", type=int, help="decimals shown for computed values (default 4)")
     b.add_argument("--zip", action="store_true", help="write an Overleaf-ready ID.zip instead of compiling")
 
@@ -82,7 +85,8 @@ def _run(args: argparse.Namespace) -> int:
 
         written = export_templates(args.dir, args.force)
         print(f"copied {len(written)} templates from {BUILTIN_TEMPLATES} to {args.dir}")
-        print(f"use them with: reportgen build --templates {args.dir}   (or templates = \"{args.dir}\" in reportgen.toml)")
+        print(f"use them with: reportgen build --templates {args.dir}"
+              f'   (or templates = "{args.dir}" in reportgen.toml)')
         return 0
     return _build(args)
 

@@ -20,8 +20,9 @@ from __future__ import annotations
 import functools
 import re
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import jinja2
 import jinja2.ext
@@ -62,7 +63,7 @@ def export_templates(dest: Path, force: bool = False) -> list[Path]:
     if existing and not force:
         raise TemplateError(f"{existing[0]} already exists ({len(existing)} file(s) would be overwritten); "
                             "use --force to overwrite, or export into an empty folder")
-    for src, dst in zip(sources, targets):
+    for src, dst in zip(sources, targets, strict=True):
         dst.parent.mkdir(parents=True, exist_ok=True)
         dst.write_bytes(src.read_bytes())
     return targets

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import compile, pipeline, render, settings
+from reportgen import pipeline, render, settings
 from reportgen.errors import LatexError, SpecError, TemplateError
 from reportgen.settings import Settings
 
@@ -156,7 +156,8 @@ def test_workflow_passes_actionlint():
 def test_actionlint_catches_a_broken_workflow(tmp_path):
     actionlint = shutil.which("actionlint") or str(Path(sys.executable).parent / "actionlint")
     bad = tmp_path / "bad.yml"
-    bad.write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n")
+    bad.write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
+                   "      - run: echo ${{ github.nope }}\n")
     assert subprocess.run([actionlint, str(bad)], capture_output=True).returncode != 0
 
 

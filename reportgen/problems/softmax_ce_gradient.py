@@ -48,11 +48,11 @@ def step_expressions(m: int, i: int):
     t = sp.symbols(f"t1:{m + 1}", real=True)
     Z = sum(sp.exp(v) for v in y)
     S = [sp.exp(v) / Z for v in y]
-    E = -sum(tk * sp.log(Sk) for tk, Sk in zip(t, S))
+    E = -sum(tk * sp.log(Sk) for tk, Sk in zip(t, S, strict=True))
     return y, t, {
         "definition": sp.diff(E, y[i]),  # what we want: dE/dy_i
-        "log_softmax": sp.diff(-sum(tk * (yk - sp.log(Z)) for tk, yk in zip(t, y)), y[i]),
-        "expand": sp.diff(-sum(tk * yk for tk, yk in zip(t, y)) + sum(t) * sp.log(Z), y[i]),
+        "log_softmax": sp.diff(-sum(tk * (yk - sp.log(Z)) for tk, yk in zip(t, y, strict=True)), y[i]),
+        "expand": sp.diff(-sum(tk * yk for tk, yk in zip(t, y, strict=True)) + sum(t) * sp.log(Z), y[i]),
         "differentiate": -t[i] + sum(t) * sp.exp(y[i]) / Z,
         "collect": sum(t) * S[i] - t[i],
     }
@@ -65,7 +65,7 @@ def verify(p: Params, r: Result) -> list[Check]:
 
     cases = {(m, i): step_expressions(m, i) for m in p.sizes for i in range(m)}
     checks = []
-    for a, b in zip(r.steps, r.steps[1:]):
+    for a, b in zip(r.steps, r.steps[1:], strict=False):
         results = [step_equal(ex[a], ex[b], {}) for _, _, ex in cases.values()]
         worst = max(dev for dev, _ in results)
         methods = sorted({method for _, method in results})

@@ -17,8 +17,9 @@ SymPy is imported here, so import this module only from problem kinds that need 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import sympy
 

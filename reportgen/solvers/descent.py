@@ -38,7 +38,7 @@ def det_exact(M: list[list[Fraction]]) -> Fraction:
         det *= M[c][c]
         for r in range(c + 1, n):
             factor = M[r][c] / M[c][c]
-            M[r] = [a - factor * b for a, b in zip(M[r], M[c])]
+            M[r] = [a - factor * b for a, b in zip(M[r], M[c], strict=True)]
     return det
 
 
@@ -72,7 +72,8 @@ def step_size_range(A: Array) -> StepSizeRange:
     lam, V = np.linalg.eigh(H)
     if lam[0] <= 0:
         raise ValueError("the quadratic is not strictly convex (an eigenvalue of H is <= 0)")
-    H_exact = [[exact_fraction(a) + exact_fraction(b) for a, b in zip(ra, rb)] for ra, rb in zip(A, A.T)]
+    H_exact = [[exact_fraction(a) + exact_fraction(b) for a, b in zip(ra, rb, strict=True)]
+               for ra, rb in zip(A, A.T, strict=True)]
     hi = rational_eigenvalue(H_exact, float(lam[-1]))
     lo = rational_eigenvalue(H_exact, float(lam[0]))
     return StepSizeRange(
