@@ -184,6 +184,7 @@ def rowvec(a: object, s: FormatSettings = DEFAULT) -> Tex:
 def shape(dims: object) -> Tex:
     """``(2, 4)`` -> ``\\mathbb{R}^{2 \\times 4}``; ``(3,)`` -> ``\\mathbb{R}^{3}``; ``()`` -> ``\\mathbb{R}``;
     SymPy sizes print as symbols: ``(n, q)`` -> ``\\mathbb{R}^{n \\times q}``."""
+
     def one(d: object) -> str:  # an integer, or a SymPy size symbol such as n
         if type(d).__module__.startswith("sympy") and not getattr(d, "is_Integer", False):
             return sym(d)
@@ -236,7 +237,14 @@ def _sym_printer() -> type:
             return tex[: -len("^{T}")] + r"^{\top}" if tex.endswith("^{T}") else tex
 
         def _print_HadamardProduct(self, expr):  # type: ignore[no-untyped-def]
-            return r" \odot ".join(self.parenthesize(a, PRECEDENCE["Mul"], strict=True) for a in expr.args)
+            return r" \odot ".join(self.parenthesize(a, PRECEDENCE["Mul"], strict=False) for a in expr.args)
+
+        def _print_Sum(self, expr):  # type: ignore[no-untyped-def]
+            body = expr.function
+            if isinstance(body, sympy.UnevaluatedExpr) and isinstance(body.args[0], sympy.Add):  # parenthesise
+                frame = super()._print_Sum(expr.func(sympy.Symbol("SUMBODY"), *expr.limits))
+                return frame.replace("SUMBODY", rf"\left({self._print(body)}\right)")
+            return super()._print_Sum(expr)
 
         def _print_DiagMatrix(self, expr):  # type: ignore[no-untyped-def]
             return rf"\operatorname{{diag}}\left({self._print(expr.args[0])}\right)"

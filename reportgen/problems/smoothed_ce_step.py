@@ -43,6 +43,16 @@ class Params:
         return self.b2.shape[0]
 
     @property
+    def keep(self) -> float:
+        """1 - epsilon: the weight left on the true class."""
+        return 1.0 - self.epsilon
+
+    @property
+    def spread(self) -> float:
+        """epsilon / q: the weight every class receives."""
+        return self.epsilon / self.q
+
+    @property
     def cls(self) -> int:
         """The true class, counted from 1."""
         return int(np.argmax(self.y)) + 1
@@ -85,8 +95,10 @@ class Result:
     yhat: np.ndarray  # (q,) softmax(z)
     y_soft: np.ndarray  # (q,) (1 - eps) y + eps / q
     log_sum_exp: float  # ln sum_k e^{z_k}
-    loss: float
+    ys_dot_z: float  # (y^s)^T z
+    loss: float  # = log_sum_exp - ys_dot_z, since the soft labels sum to one
     dL_dyhat: np.ndarray  # (q,) -y^s / yhat
+    softmax_jacobian: np.ndarray  # (q, q) diag(yhat) - yhat yhat^T
     dL_dz: np.ndarray  # (q,) delta2, through the softmax Jacobian
     dL_dW2: np.ndarray  # (n, q)
     dL_db2: np.ndarray  # (q,)
@@ -116,8 +128,9 @@ def solve(p: Params) -> Result:
     z = fw.Z2[0]
     return Result(
         h=fw.Z1[0], a=fw.A1[0], mask=mlp.relu_prime(fw.Z1[0]), z=z, yhat=fw.Y[0], y_soft=y_soft,
-        log_sum_exp=float(z.max() + np.log(np.exp(z - z.max()).sum())), loss=fw.loss,
-        dL_dyhat=g.dL_dY[0], dL_dz=g.dL_dZ2[0], dL_dW2=g.dL_dW2, dL_db2=g.dL_db2, dL_da=g.dL_dA1[0],
+        log_sum_exp=float(z.max() + np.log(np.exp(z - z.max()).sum())), ys_dot_z=float(y_soft @ z), loss=fw.loss,
+        dL_dyhat=g.dL_dY[0], softmax_jacobian=np.diag(fw.Y[0]) - np.outer(fw.Y[0], fw.Y[0]),
+        dL_dz=g.dL_dZ2[0], dL_dW2=g.dL_dW2, dL_db2=g.dL_db2, dL_da=g.dL_dA1[0],
         dL_dh=g.dL_dZ1[0], dL_dW1=g.dL_dW1, dL_db1=g.dL_db1,
         W1_new=new.W1, b1_new=new.b1, W2_new=new.W2, b2_new=new.b2, loss_new=mlp.loss_at(net, new, X, T),
     )
@@ -135,8 +148,11 @@ def verify(p: Params, r: Result) -> list[Check]:
         close("soft labels y^s", "(1 - eps) y_i + eps/q entry by entry", r.y_soft, v.y_soft, 1e-15),
         close("soft labels sum to one", "sum of the entries", float(r.y_soft.sum()), 1.0, 1e-12),
         close("Loss", by_loops, r.loss, v.loss, 1e-12),
-        close("Loss = ln sum exp(z) - (y^s)^T z", "the log-sum-exp form", r.log_sum_exp - float(r.y_soft @ r.z),
-              r.loss, 1e-12),
+        close("(y^s)^T z", "sum of products entry by entry", r.ys_dot_z,
+              sum(s * t for s, t in zip(v.y_soft, v.z, strict=True)), 1e-12),
+        close("Loss = ln sum exp(z) - (y^s)^T z", "the log-sum-exp form", r.log_sum_exp - r.ys_dot_z, r.loss, 1e-12),
+        close("softmax Jacobian diag(yhat) - yhat yhat^T", "central differences of the loop softmax",
+              r.softmax_jacobian, loops.softmax_jacobian_fd(v.z), 1e-8),
         close("dLoss/dz through the softmax Jacobian = yhat - y^s", "the collapsed form of Problem 1",
               r.dL_dz, r.yhat - r.y_soft, 1e-12),
     ]

@@ -23,8 +23,9 @@ SymPy is imported here, so import this module only from problem kinds that need 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import sympy
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import sympy
@@ -12,7 +12,7 @@ from . import Check
 
 
 def _numeric_deviation(a: sympy.Expr, b: sympy.Expr, domain: dict, samples: int, seed: int) -> float:
-    syms = sorted((a - b).free_symbols, key=lambda s: s.name)
+    syms = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)  # a may hold symbols a - b lacks
     rng = np.random.default_rng(seed)
     modules = ["numpy", {"Heaviside": lambda x, h=0.5: np.heaviside(x, h)}]
     f, f_a = sympy.lambdify(syms, a - b, modules=modules), sympy.lambdify(syms, a, modules=modules)
@@ -75,7 +75,7 @@ def check_chain(chain: Chain, tol: float = 1e-9) -> list[Check]:
             dev = max(d for d, _ in results)
             exact = all(m.startswith("SymPy") for _, m in results)
             how = " / ".join(sorted({m for _, m in results}))
-            method = f"{how}, at {len(results)} instances of the sizes and indices"
+            method = f"{how} at {len(results)} size/index instances"
         out.append(Check(f"{chain.name}, step {i}", method, dev, 0.0 if exact else tol, exact=exact))
         prev = step.expr
     return out

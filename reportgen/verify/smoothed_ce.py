@@ -68,14 +68,14 @@ def outputs(a: np.ndarray, inst: Instance) -> np.ndarray:
 
 
 def loss_of_yhat(yhat: np.ndarray, y_soft: np.ndarray) -> float:
-    return -sum(float(s) * math.log(float(p)) for s, p in zip(y_soft, yhat))
+    return -sum(float(s) * math.log(float(p)) for s, p in zip(y_soft, yhat, strict=True))
 
 
 def loss_of_z(z: np.ndarray, y_soft: np.ndarray) -> float:
     """-sum y^s_i (z_i - ln sum_r e^{z_r}), with the log-sum-exp shifted by max z."""
     top = max(z)
     lse = top + math.log(sum(math.exp(v - top) for v in z))
-    return -sum(float(s) * (float(v) - lse) for s, v in zip(y_soft, z))
+    return -sum(float(s) * (float(v) - lse) for s, v in zip(y_soft, z, strict=True))
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -135,7 +135,8 @@ def random_instance(rng: np.random.Generator, max_size: int = 5, margin: float =
     """Random sizes 1 <= d, n <= max_size and 2 <= q <= max_size, a random class, eps in [0, 1),
     normal weights; redrawn while a pre-activation lies within ``margin`` of the ReLU kink."""
     while True:
-        d, n, q = int(rng.integers(1, max_size + 1)), int(rng.integers(1, max_size + 1)), int(rng.integers(2, max_size + 1))
+        d, n = int(rng.integers(1, max_size + 1)), int(rng.integers(1, max_size + 1))
+        q = int(rng.integers(2, max_size + 1))
         y = np.zeros(q)
         y[rng.integers(q)] = 1.0
         inst = Instance(rng.standard_normal(d), y, rng.standard_normal((d, n)), rng.standard_normal(n),
