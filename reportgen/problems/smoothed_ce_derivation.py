@@ -346,13 +346,24 @@ def numeric_steps(r: Result) -> list[tuple[NumericStep, float]]:
     make = lambda rng: (loops.random_instance(rng),)  # noqa: E731
     steps = [(NumericStep(f"{MATRIX_NAMES[der.wrt]} (matrix form)",
                           lambda inst, w=der.wrt: _fd(w, inst), lambda inst, w=der.wrt: ev(w, inst), make,
-                          "central differences of a loop implementation at random d, n, q, class, eps"), 1e-6)
+                          "central differences of a loop implementation, random d, n, q, class, eps"), 1e-6)
              for der in r.all if der.formula is not None]
+    # Step 2 has no matrix formula: its entry -y^s_k / yhat_k, evaluated for every k at once
+    s_k, p_k = sp.symbols("s_k p_k", positive=True)
+    entry = sp.lambdify([s_k, p_k], r.dloss_dyhat.chain.result.xreplace({ys[k]: s_k, yh[k]: p_k}), "numpy")
+
+    def by_entries(inst: loops.Instance) -> np.ndarray:
+        v = loops.forward(inst)
+        return np.asarray(entry(v.y_soft, v.yhat), dtype=float).reshape(-1, 1)
+
+    steps.append((NumericStep("dLoss/dyhat_k = -y^s_k / yhat_k for every k", lambda inst: _fd("yhat", inst),
+                              by_entries, make, "central differences of a loop implementation, random d, n, q, "
+                              "class, eps"), 1e-6))
     order = ("z", "W2", "b2", "a", "h", "W1", "b1")
     steps.append((NumericStep(
         "solver reportgen.solvers.mlp agrees with the derived formulas", _solver_grads,
         lambda inst: np.concatenate([ev(w, inst).ravel() for w in order]), make,
-        "the formulas evaluated at random d, n, q, class, eps"), 1e-9))
+        "the formulas, random d, n, q, class, eps"), 1e-9))
     return steps
 
 
@@ -363,7 +374,7 @@ def formula_checks(p: Params, r: Result) -> list[Check]:
         if der.formula is not None:
             want = (q, q) if der.wrt == "jacobian" else MX[der.wrt].shape
             checks.append(equal(f"shape of {MATRIX_NAMES[der.wrt].split(' = ')[0]}",
-                                "SymPy shape of the matrix expression vs. the variable's",
+                                "SymPy shape vs. the variable's shape",
                                 tuple(der.formula.shape), tuple(want)))
     for step, tol in numeric_steps(r):
         c = check_numeric(step, trials=p.trials, seed=1, tol=tol)

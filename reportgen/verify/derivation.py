@@ -27,7 +27,7 @@ def _numeric_deviation(a: sympy.Expr, b: sympy.Expr, domain: dict, samples: int,
 def step_equal(a: sympy.Expr, b: sympy.Expr, domain: dict, samples: int = 40, seed: int = 0) -> tuple[float, str]:
     """(deviation, method) for a == b."""
     if sympy.cancel(sympy.expand(a - b)) == 0:  # cheap, and enough for most steps
-        return 0.0, "SymPy expand and cancel"
+        return 0.0, "SymPy expand+cancel"
     diff = sympy.simplify(a - b)
     if diff == 0:
         return 0.0, "SymPy simplify"
@@ -75,7 +75,7 @@ def check_chain(chain: Chain, tol: float = 1e-9) -> list[Check]:
             dev = max(d for d, _ in results)
             exact = all(m.startswith("SymPy") for _, m in results)
             how = " / ".join(sorted({m for _, m in results}))
-            method = f"{how} at {len(results)} size/index instances"
+            method = f"{how}, {len(results)} instances"
         out.append(Check(f"{chain.name}, step {i}", method, dev, 0.0 if exact else tol, exact=exact))
         prev = step.expr
     return out
