@@ -17,6 +17,7 @@ the only kind of string the template layer prints without escaping.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -202,13 +203,32 @@ def coords(points: object, sig: int = 6) -> Tex:
     return Tex(" ".join(f"({one(x)},{one(y)})" for x, y in arr))
 
 
-def sym(expr: object) -> Tex:
-    """A SymPy expression (a checked derivation step) -> LaTeX via SymPy's printer."""
+def sym(expr: object, as_written: bool = False, ln: bool = False) -> Tex:
+    """A SymPy expression (a checked derivation step) -> LaTeX via SymPy's printer.
+
+    ``as_written=True`` keeps the order of unevaluated sums and prints every fraction as a
+    fraction (derivation steps built to be read); ``ln=True`` prints ``\\ln`` for ``log``.
+    Entries of vectors and matrices print as ``\\mathbf{h}^{a}_{j}`` and ``W_{kj}`` (one-letter
+    indices run together), not SymPy's ``{\\mathbf{h}^{a}}_{j}`` and ``W_{k,j}``."""
     import sympy  # only reports with derivations pay for this import
 
     if not isinstance(expr, sympy.Basic):
         raise FormatError(f"expected a SymPy expression, got {type(expr).__name__}")
-    return Tex(sympy.latex(expr, mul_symbol=None, long_frac_ratio=3))
+    layout = {"order": "none", "long_frac_ratio": None} if as_written else {"long_frac_ratio": 3}
+    return Tex(_sym_printer()({"mul_symbol": None, "ln_notation": ln, **layout}).doprint(expr))
+
+
+@functools.cache
+def _sym_printer() -> type:
+    from sympy.printing.latex import LatexPrinter
+
+    class Printer(LatexPrinter):
+        def _print_Indexed(self, expr):  # noqa: N802 - SymPy's naming
+            idx = [self._print(i) for i in expr.indices]
+            sep = "" if all(len(t) == 1 for t in idx) else ","
+            return f"{{{self._print(expr.base)}_{{{sep.join(idx)}}}}}"
+
+    return Printer
 
 
 # --- user text --------------------------------------------------------------------------------

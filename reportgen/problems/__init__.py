@@ -17,6 +17,9 @@ KINDS = {
     "mlp_gradients": "Gradients of a one-hidden-layer regression network, computed and explained",
     "gd_step_size": "Admissible gradient-descent learning rates on a quadratic",
     "cnn_design": "A conv/pool stack that reaches a target shape, with parameter counts",
+    "activation_calculus": "Derivatives and identities of sigmoid, tanh, softplus, ReLU, norms and softmax",
+    "sine_mlp_theory": "A one-hidden-layer sine network with softmax output: forms, risk, every gradient",
+    "conv_arithmetic": "Output sizes and weight counts of conv layers, and (k, s, p, d) found by search",
 }
 
 

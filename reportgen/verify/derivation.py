@@ -1,6 +1,14 @@
-"""Check derivation chains: SymPy first, then random-point evaluation where SymPy cannot decide."""
+"""Check derivation chains: SymPy first, then random-point evaluation where SymPy cannot decide.
+
+Notation is expanded before comparing: ``doit()`` evaluates derivatives and sums and expands
+named functions (reportgen.solvers.notation), ``rewrite(exp)`` writes tanh, sinh, ... in
+exponentials. The cheap decisions (expand, cancel) are tried before ``simplify``, which is
+slow; a difference none of them reduces to 0 is evaluated at random points of ``domain``.
+"""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import sympy
@@ -8,39 +16,114 @@ import sympy
 from ..solvers.derivation import Chain, NumericStep
 from . import Check
 
+_NUMPY = ["numpy", {"Heaviside": lambda x, h=0.5: np.heaviside(x, h)}]
+
+
+def explicit(e: sympy.Expr) -> sympy.Expr:
+    """Notation expanded to definitions: derivatives, sums, named functions, in exponentials."""
+    return e.doit().rewrite(sympy.exp).doit()
+
+
+def instantiate(e: sympy.Expr, sub: dict) -> sympy.Expr:
+    """Substitute sizes and indices, expand, and turn vector entries x[2] into plain symbols."""
+    e = explicit(e.subs(sub) if sub else e)
+    entries = sorted(e.atoms(sympy.Indexed), key=sympy.default_sort_key)
+    names = {a: "_".join(re.sub(r"\W", "", str(part)) or "v" for part in (a.base.label, *a.indices)) for a in entries}
+    return e.xreplace({a: sympy.Symbol(names[a], real=bool(a.is_real)) for a in entries})
+
+
+def _symbolic_zero(d: sympy.Expr) -> str:
+    """The name of the first SymPy method that reduces ``d`` to 0, or ''."""
+    tries = [
+        ("expand", sympy.expand),
+        ("cancel", lambda e: sympy.cancel(sympy.expand(e))),
+        ("expand_log + cancel", lambda e: sympy.cancel(sympy.expand_log(sympy.expand(e)))),
+    ]
+    if not d.has(sympy.Piecewise, sympy.Heaviside):  # simplify spends seconds on those and rarely decides
+        tries.append(("simplify", sympy.simplify))
+    for name, f in tries:
+        try:
+            if f(d) == 0:
+                return name
+        except (sympy.PolynomialError, TypeError, ValueError):  # Piecewise and friends
+            continue
+    return ""
+
 
 def _numeric_deviation(a: sympy.Expr, b: sympy.Expr, domain: dict, samples: int, seed: int) -> float:
     syms = sorted((a - b).free_symbols, key=lambda s: s.name)
     rng = np.random.default_rng(seed)
-    f = sympy.lambdify(syms, a - b, modules=["numpy", {"Heaviside": lambda x, h=0.5: np.heaviside(x, h)}])
+    try:
+        f = sympy.lambdify(syms, a - b, modules=_NUMPY)
+        g = sympy.lambdify(syms, a, modules=_NUMPY)
+    except (NameError, TypeError, SyntaxError):
+        return float("inf")
     worst = 0.0
     for _ in range(samples):
         args = [rng.uniform(*domain.get(s, (-3.0, 3.0))) for s in syms]
-        scale = 1.0 + abs(complex(sympy.lambdify(syms, a, "numpy")(*args)))
-        worst = max(worst, abs(complex(f(*args))) / scale)
+        try:
+            dev = abs(complex(f(*args))) / (1.0 + abs(complex(g(*args))))
+        except (NameError, TypeError, ValueError, ZeroDivisionError):
+            return float("inf")
+        worst = max(worst, dev if np.isfinite(dev) else float("inf"))
     return worst
 
 
-def step_equal(a: sympy.Expr, b: sympy.Expr, domain: dict, samples: int = 40, seed: int = 0) -> tuple[float, str]:
-    """(deviation, method) for a == b."""
-    diff = sympy.simplify(a - b)
-    if diff == 0:
-        return 0.0, "SymPy simplify"
-    rewritten = sympy.simplify((a - b).rewrite(sympy.exp))
-    if rewritten == 0:
-        return 0.0, "SymPy simplify after rewriting in exp"
+def step_equal(a: sympy.Expr, b: sympy.Expr, domain: dict, samples: int = 40, seed: int = 0,
+               expanded: bool = False) -> tuple[float, str]:
+    """(deviation, method) for a == b; ``expanded`` when both are already explicit()."""
+    if not expanded:
+        a, b = explicit(a), explicit(b)
+    how = _symbolic_zero(a - b)
+    if how:
+        return 0.0, f"SymPy ({how})"
     return _numeric_deviation(a, b, domain, samples, seed), f"evaluation at {samples} random points"
 
 
+def describe(instances: tuple[dict, ...]) -> str:
+    """'n = 3; i, j = 1..3 (9 cases)' for a list of substitutions."""
+    values: dict[str, set] = {}
+    for sub in instances:
+        for k, v in sub.items():
+            values.setdefault(str(k), set()).add(v)
+    parts = []
+    for k, vs in values.items():
+        ints = sorted(vs) if all(isinstance(v, int) or getattr(v, "is_Integer", False) for v in vs) else None
+        if ints and len(ints) > 2 and ints == list(range(ints[0], ints[-1] + 1)):
+            parts.append(f"{k} = {ints[0]}..{ints[-1]}")
+        else:
+            parts.append(f"{k} = " + ", ".join(str(v) for v in (ints or vs)))
+    general = any(not sub for sub in instances)
+    text = "; ".join(parts)
+    if general:
+        text = f"in general and at {text}" if text else "in general"
+    return f"{text} ({len(instances)} cases)"
+
+
 def check_chain(chain: Chain, tol: float = 1e-9) -> list[Check]:
-    """One Check per step: previous expression == this step's expression."""
-    out, prev = [], chain.start
-    for i, step in enumerate(chain.steps, start=1):
-        dev, method = step_equal(prev, step.expr, chain.domain)
-        exact = method.startswith("SymPy")
-        out.append(Check(f"{chain.name}, step {i}", method, dev, 0.0 if exact else tol, exact=exact))
-        prev = step.expr
+    """One Check per step: previous expression == this step's expression (at every instance)."""
+    exprs = [chain.start] + [s.expr for s in chain.steps]
+    subs = chain.instances or ({},)
+    forms = [[instantiate(e, sub) for e in exprs] for sub in subs]
+    out = []
+    for i in range(1, len(exprs)):
+        worst, methods = 0.0, []
+        for f in forms:
+            dev, method = step_equal(f[i - 1], f[i], chain.domain, expanded=True)
+            worst = max(worst, dev)
+            methods.append(method)
+        exact = all(m.startswith("SymPy") for m in methods)
+        method = next((m for m in methods if not m.startswith("SymPy")), None) or _merge(methods)
+        if chain.instances:
+            method += ", " + describe(chain.instances)
+        out.append(Check(f"{chain.name}, step {i}", method, worst, 0.0 if exact else tol, exact=exact))
     return out
+
+
+def _merge(methods: list[str]) -> str:
+    """'SymPy (expand, cancel)' from one method per instance."""
+    hows = list(dict.fromkeys(m[len("SymPy ("):-1] for m in methods))
+    return f"SymPy ({', '.join(hows)})"
 
 
 def check_numeric(step: NumericStep, trials: int = 20, seed: int = 0, tol: float = 1e-9) -> Check:
@@ -53,3 +136,6 @@ def check_numeric(step: NumericStep, trials: int = 20, seed: int = 0, tol: float
             return Check(step.name, f"shapes differ: {lhs.shape} vs {rhs.shape}", float("inf"), tol)
         worst = max(worst, float(np.max(np.abs(lhs - rhs))) / (1.0 + float(np.max(np.abs(lhs)))))
     return Check(step.name, f"numpy at {trials} random inputs", worst, tol)
+
+
+__all__ = ["check_chain", "check_numeric", "step_equal", "explicit", "instantiate"]
