@@ -16,12 +16,23 @@ import numpy as np
 import sympy
 from sympy import Abs, Eq, Max, Rational, Sum, exp, log, sign, tanh
 
+from ..latexfmt import Tex as tex
 from ..solvers.derivation import Chain, NumericStep, Step
 from ..solvers.mlp import sigmoid, softmax
 from ..solvers.notation import (
-    Diff, Group, Indicator, Paren, Partial, SoftmaxEntry, add, frac, plain, rect, sigma, softplus,
+    Diff,
+    Group,
+    Indicator,
+    Paren,
+    Partial,
+    SoftmaxEntry,
+    add,
+    frac,
+    plain,
+    rect,
+    sigma,
+    softplus,
 )
-from ..latexfmt import Tex as tex
 from ..spec import Table
 from ..verify import Check, central_diff, close, equal
 from ..verify.derivation import check_chain, check_numeric
@@ -77,7 +88,7 @@ def _index_instances(sizes: tuple[int, ...], *indices: sympy.Symbol) -> tuple[di
     out = []
     for size in sizes:
         grids = np.indices((size,) * len(indices)).reshape(len(indices), -1).T + 1
-        out += [{n: size, **{s: int(val) for s, val in zip(indices, row)}} for row in grids]
+        out += [{n: size, **{s: int(val) for s, val in zip(indices, row, strict=True)}} for row in grids]
     return tuple(out)
 
 
@@ -147,7 +158,8 @@ def sign_indicators() -> Chain:
 def l2_gradient(sizes: tuple[int, ...]) -> Chain:
     return Chain("(g) gradient of the squared L2 norm", Partial(Sum(v[i] ** 2, (i, 1, n)), v[k]), (
         Step(Sum(Partial(v[i] ** 2, v[k]), (i, 1, n)), "linearity"),
-        Step(Sum(plain(2, v[i], Indicator(Eq(i, k))), (i, 1, n)), tex(r"$\partial x_i / \partial x_k = \mathbf{1}_{i = k}$")),
+        Step(Sum(plain(2, v[i], Indicator(Eq(i, k))), (i, 1, n)),
+             tex(r"$\partial x_i / \partial x_k = \mathbf{1}_{i = k}$")),
         Step(2 * v[k], tex(r"only $i = k$ remains")),
     ), instances=_index_instances(sizes, k))
 
@@ -323,14 +335,14 @@ def counted_full(J: np.ndarray, g: np.ndarray, ops: Counter) -> np.ndarray:
 
 
 def counted_sigmoid(s: np.ndarray, g: np.ndarray, ops: Counter) -> np.ndarray:
-    return np.array([ops.mul(ops.mul(si, ops.add(1.0, -si)), gi) for si, gi in zip(s, g)])
+    return np.array([ops.mul(ops.mul(si, ops.add(1.0, -si)), gi) for si, gi in zip(s, g, strict=True)])
 
 
 def counted_softmax(s: np.ndarray, g: np.ndarray, ops: Counter) -> np.ndarray:
     dot = ops.mul(s[0], g[0])
-    for si, gi in zip(s[1:], g[1:]):
+    for si, gi in zip(s[1:], g[1:], strict=True):
         dot = ops.add(dot, ops.mul(si, gi))
-    return np.array([ops.mul(si, ops.add(gi, -dot)) for si, gi in zip(s, g)])
+    return np.array([ops.mul(si, ops.add(gi, -dot)) for si, gi in zip(s, g, strict=True)])
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -368,7 +380,8 @@ def verify(p: Params, r: Result) -> list[Check]:
     for step in numeric_identities(p.vjp_sizes):
         check = check_numeric(step, trials=10, seed=p.seed, tol=1e-7)
         sizes = ", ".join(map(str, p.vjp_sizes))
-        checks.append(Check(check.name, f"numpy at 10 random inputs, n in {{{sizes}}}", check.deviation, check.tolerance))
+        checks.append(Check(check.name, f"numpy at 10 random inputs, n in {{{sizes}}}", check.deviation,
+                            check.tolerance))
     quotients = [(max(0.0, t) - 0.0) / t for t in (-1e-9, 1e-9)]
     checks.append(close("(a) one-sided derivatives of rect at 0", "difference quotients at h = -1e-9 and 1e-9",
                         [r.relu_left, r.relu_right], quotients, 1e-12))
@@ -390,7 +403,8 @@ def verify(p: Params, r: Result) -> list[Check]:
             float(np.max(np.abs(counted_sigmoid(s_sig, g, sig) - s_sig * (1 - s_sig) * g))),
             float(np.max(np.abs(counted_softmax(s_soft, g, soft) - J.T @ g))),
         )
-        checks.append(close(f"(m) counted loops agree with numpy, n = {oc.n}", "scalar loops vs numpy", agree, 0.0, 1e-9))
+        checks.append(close(f"(m) counted loops agree with numpy, n = {oc.n}", "scalar loops vs numpy",
+                            agree, 0.0, 1e-9))
         checks.append(equal(f"(m) operation counts, n = {oc.n}", "counted in scalar loops",
                             (full.mults, full.adds, sig.mults, sig.adds, soft.mults, soft.adds),
                             (oc.full_mults, oc.full_adds, oc.sigmoid_mults, oc.sigmoid_adds, oc.softmax_mults,

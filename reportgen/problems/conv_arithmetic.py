@@ -147,7 +147,7 @@ def search(n: int, target: int, item: str, p: int, d: int) -> Design:
     bound = n + 2 * p
     found = configs(n, target, p, d, bound, bound)
     exact = tuple(c for c in found if c.fits(n))
-    covering = tuple(c for c in exact if c.s <= c.extent)
+    covering = tuple(c for c in exact if c.s <= c.extent())
     if not covering:
         raise ValueError(f"({item}): no exact, gap-free layer maps {n} to {target} with p = {p}, d = {d}")
     return Design(item, p, d, bound, bound, found, exact, covering, min(covering, key=selection_key))
@@ -260,14 +260,14 @@ def verify(p: Params, r: Result) -> list[Check]:
                             f"count window positions for each of {dz.k_max * dz.s_max} pairs",
                             {(c.k, c.s) for c in dz.found}, brute))
         tiled = {(c.k, c.s) for c in dz.found
-                 if window_starts(n, c.k, c.s, dz.p, dz.d)[-1] + c.extent == n + 2 * dz.p}
+                 if window_starts(n, c.k, c.s, dz.p, dz.d)[-1] + c.extent() == n + 2 * dz.p}
         checks.append(equal(f"({dz.item}) exact fits", "last window ends on the last padded row",
                             {(c.k, c.s) for c in dz.exact}, tiled))
         covered = set()
         for c in dz.exact:
             seen = np.zeros(n + 2 * dz.p, dtype=bool)
             for start in window_starts(n, c.k, c.s, dz.p, dz.d):
-                seen[start:start + c.extent] = True
+                seen[start:start + c.extent()] = True
             if seen[dz.p:dz.p + n].all():
                 covered.add((c.k, c.s))
         checks.append(equal(f"({dz.item}) no skipped rows", "rows marked by every window's extent",
@@ -276,7 +276,8 @@ def verify(p: Params, r: Result) -> list[Check]:
         x = rng.standard_normal((r.in_channels, n, n))
         w = rng.standard_normal((r.out_channels, r.in_channels, c.k, c.k))
         got = conv2d(x, w, c.s, c.p, c.d).shape
-        checks.append(equal(f"({dz.item}) k={c.k}, s={c.s}, p={c.p}, d={c.d} gives ({r.out_channels}, {target}, {target})",
+        shape = f"({r.out_channels}, {target}, {target})"
+        checks.append(equal(f"({dz.item}) k={c.k}, s={c.s}, p={c.p}, d={c.d} gives {shape}",
                             "direct convolution of a random input", got, (r.out_channels, target, target)))
         checks.append(equal(f"({dz.item}) chosen by the rule", "smallest (k, s) among exact, gap-free fits",
                             (c.k, c.s), min((cc.k, cc.s) for cc in dz.found

@@ -14,8 +14,8 @@ transposes, it does not backpropagate a second time.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import sympy
@@ -103,7 +103,7 @@ def _grid(sizes: dict, *ranges: tuple[sympy.Symbol, sympy.Symbol]) -> tuple[dict
     out = []
     for flat in range(math.prod(spans)):
         sub, rest = dict(sizes), flat
-        for (index, _), span in zip(ranges, spans):
+        for (index, _), span in zip(ranges, spans, strict=True):
             sub[index] = rest % span + 1
             rest //= span
         out.append(sub)
@@ -133,7 +133,6 @@ class Chains:
 
 
 def make_chains(sizes: tuple[int, int, int]) -> Chains:
-    S = {d: sizes[0], d_h: sizes[1], m: sizes[2]}
     z_sum = Sum(exp(oa[j]), (j, 1, m))
     oa_k = Defined(oa[k], oa_def(k))
     ha_j = Defined(ha[j], ha_def(j))
@@ -158,7 +157,7 @@ def make_chains(sizes: tuple[int, int, int]) -> Chains:
             Step(add(-Indicator(Eq(k, y)), frac(exp(oa[k]), z_sum)),
                  tex(r"$\partial \mathbf{o}^a_y / \partial \mathbf{o}^a_k = \mathbf{1}_{k = y}$; $(\log w)' = w'/w$")),
             Step(add(Os(oa, k, m), -Indicator(Eq(k, y))), tex(r"definition of $\mathbf{o}^s_k$")),
-            Step(add(Os(oa, k, m), -Defined(onehot[k], Indicator(Eq(k, y)))), "one-hot vector of the class y"),
+            Step(add(Os(oa, k, m), -Defined(onehot[k], Indicator(Eq(k, y)))), tex(r"one-hot vector of class $y$")),
         ), instances=_grid({m: sizes[2]}, (k, m), (y, m))),
         doa_dW2=Chain("(h) do^a_k/dW2_kj", Partial(oa_k, W2[k, j]), (
             Step(Partial(oa_def(k), W2[k, j]), "by (b)"),
@@ -346,7 +345,8 @@ def numeric_steps(sizes: tuple[tuple[int, int, int], ...]) -> list[NumericStep]:
 
     return [
         NumericStep("forward pass: mlp.py (transposed) = element-wise forms (a), (b), (d)",
-                    lambda n, xv, lab, bp: bp.loss, lambda n, xv, lab, bp: loss_by_elements(n, xv, lab), make),
+                    lambda n, xv, lab, bp: bp.loss, lambda n, xv, lab, bp: loss_by_elements(n, xv, lab), make,
+                    why="loss from scalar loops over the element-wise formulas"),
         NumericStep("(g) dL/do^a = o^s - onehot(y)", lambda n, xv, lab, bp: bp.os - onehot_of(lab, bp.os.size),
                     lambda n, xv, lab, bp: _fd(lambda o: loss_of_oa(o, lab), bp.oa), make),
         NumericStep("(i) dL/dW(2) = dL/do^a (h^s)^T", lambda n, xv, lab, bp: np.outer(bp.dL_doa, bp.hs),
@@ -394,7 +394,8 @@ def gd_step_check(p: Params, rng: np.random.Generator) -> float:
         a, b, c, e = np.split(th, np.cumsum(sizes)[:-1])
         return Network(a.reshape(dh, d_in), b, c.reshape(classes, dh), e)
 
-    grads = [_fd(lambda th, xi=xi, yi=yi: loss_by_elements(unflat(th), xi, int(yi)), theta) for xi, yi in zip(X, labels)]
+    grads = [_fd(lambda th, xi=xi, yi=yi: loss_by_elements(unflat(th), xi, int(yi)), theta)
+             for xi, yi in zip(X, labels, strict=True)]
     want = theta - p.eta * np.mean(grads, axis=0)
     got = np.concatenate([step.W1.T.ravel(), step.b1, step.W2.T.ravel(), step.b2])
     return float(np.max(np.abs(got - want)))
@@ -406,8 +407,9 @@ def verify(p: Params, r: Result) -> list[Check]:
     shapes = ", ".join(f"({a},{b},{c})" for a, b, c in p.check_sizes)
     for step in numeric_steps(p.check_sizes):
         c = check_numeric(step, trials=trials, seed=p.seed, tol=1e-7)
-        checks.append(Check(c.name, f"central differences (h = 1e-6), {trials} random networks, (d, d_h, m) in {shapes}",
-                            c.deviation, c.tolerance))
+        how = step.why or "central differences (h = 1e-6)"
+        checks.append(Check(c.name, f"{how}, {trials} random networks, (d, d_h, m) in {shapes}", c.deviation,
+                            c.tolerance))
     rng = np.random.default_rng(p.seed)
     checks.append(Check("(f) one gradient-descent step on the empirical risk",
                         f"mlp.py step (mean over {p.batch} samples) vs theta - eta * mean of per-sample differences",

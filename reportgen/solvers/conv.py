@@ -40,9 +40,8 @@ class Config:
     def fits(self, n: int) -> bool:
         return fits_exactly(n, self.k, self.s, self.p, self.d)
 
-    @property
     def extent(self) -> int:
-        """Rows spanned by one dilated window, d (k - 1) + 1."""
+        """Rows spanned by one dilated window, d (k - 1) + 1 (a method, so JSON lists k, s, p, d only)."""
         return self.d * (self.k - 1) + 1
 
 

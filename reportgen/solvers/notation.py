@@ -18,7 +18,8 @@ from __future__ import annotations
 import sympy
 from sympy.printing.latex import LatexPrinter
 
-__all__ = ["sigma", "softplus", "rect", "Indicator", "Defined", "Partial", "Diff", "SoftmaxEntry", "softmax_entry", "Group", "Paren", "plain", "frac", "add"]
+__all__ = ["sigma", "softplus", "rect", "Indicator", "Defined", "Partial", "Diff", "SoftmaxEntry", "softmax_entry",
+           "Group", "Paren", "plain", "frac", "add"]
 
 
 def _power(tex: str, exp: str | None) -> str:
