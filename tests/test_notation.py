@@ -11,7 +11,19 @@ from reportgen.jsonout import dumps
 from reportgen.latexfmt import FormatError, sym
 from reportgen.solvers.derivation import Chain, Step
 from reportgen.solvers.notation import (
-    Defined, Diff, Group, Indicator, Paren, Partial, SoftmaxEntry, add, frac, plain, sigma, softmax_entry, softplus,
+    Defined,
+    Diff,
+    Group,
+    Indicator,
+    Paren,
+    Partial,
+    SoftmaxEntry,
+    add,
+    frac,
+    plain,
+    sigma,
+    softmax_entry,
+    softplus,
 )
 from reportgen.verify.derivation import check_chain, describe, instantiate, step_equal
 
@@ -55,7 +67,8 @@ def test_as_written_keeps_order_and_fractions():
     long = frac(add(x, x ** 2, x ** 3, x ** 4, x ** 5), 2)
     assert sym(long, as_written=True).startswith(r"\frac{x + ")
     assert sym(log(x), ln=True) == r"\ln{\left(x \right)}"
-    assert sym(plain(Group(sympy.Rational(1, 2)), Group(add(x, 1))), as_written=True) == r"\frac{1}{2} \left(x + 1\right)"
+    half_of = plain(Group(sympy.Rational(1, 2)), Group(add(x, 1)))
+    assert sym(half_of, as_written=True) == r"\frac{1}{2} \left(x + 1\right)"
 
 
 def test_sym_prints_matrix_entries_with_run_together_indices():

@@ -277,6 +277,9 @@ def test_solve_json_lists_configurations(capsys):
     ("index_sizes = [3]", "index_sizes = [9]", "index_sizes"),
     ('{ item = "c", padding = 0, dilation = 1 }', '{ item = "c}", padding = 0, dilation = 1 }', "item"),
     ("batch = 4", "batch = true", "batch"),
+    ("exp_values = [1, 2, 3]", "exp_values = [1, 2, 3000]", "exp_values"),
+    ("out_size = 6", "out_size = 100", "design.constraints[0]"),
+    ("kernel = 5, stride = 1, padding = 0, filters = 6", "kernel = 40, stride = 1, padding = 0, filters = 6", "layers"),
 ])
 def test_bad_input_names_the_key(tmp_path, old, new, where):
     text = (pipeline.ASSIGNMENTS / "hw3-theory.toml").read_text()

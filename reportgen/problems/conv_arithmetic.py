@@ -55,6 +55,8 @@ class Params:
 
 def parse(t: Table) -> Params:
     layers = []
+    if len(t.data.get("layers") or []) > 8:
+        raise t.error("layers", "at most 8 layers")
     for lt in t.tables("layers"):
         kind = lt.choice("kind", KINDS)
         layers.append(LayerSpec(
@@ -62,7 +64,7 @@ def parse(t: Table) -> Params:
             kernel=lt.integer("kernel", lo=1, hi=64),
             stride=lt.integer("stride", 1, lo=1, hi=64),
             padding=lt.integer("padding", 0, lo=0, hi=32),
-            filters=lt.integer("filters", lo=1, hi=4096) if kind == "conv" else 0,
+            filters=lt.integer("filters", lo=1, hi=256) if kind == "conv" else 0,
         ))
         lt.done()
     design = t.table("design")
@@ -72,16 +74,25 @@ def parse(t: Table) -> Params:
                                       ct.integer("dilation", lo=1, hi=16)))
         ct.done()
     p = Params(
-        in_size=t.integer("in_size", lo=1, hi=1024),
-        in_channels=t.integer("in_channels", lo=1, hi=4096),
+        in_size=t.integer("in_size", lo=1, hi=128),
+        in_channels=t.integer("in_channels", lo=1, hi=16),
         layers=tuple(layers),
-        design_in_size=design.integer("in_size", lo=1, hi=512),
-        design_in_channels=design.integer("in_channels", lo=1, hi=4096),
-        design_out_size=design.integer("out_size", lo=1, hi=512),
-        design_out_channels=design.integer("out_channels", lo=1, hi=4096),
+        design_in_size=design.integer("in_size", lo=1, hi=128),
+        design_in_channels=design.integer("in_channels", lo=1, hi=16),
+        design_out_size=design.integer("out_size", lo=1, hi=128),
+        design_out_channels=design.integer("out_channels", lo=1, hi=256),
         constraints=tuple(constraints),
     )
     design.done()
+    try:  # shapes that cannot exist are input errors, reported before anything is computed
+        run_stack(p)
+    except ValueError as exc:
+        raise t.error("layers", str(exc)) from None
+    for i, c in enumerate(p.constraints):
+        try:
+            search(p.design_in_size, p.design_out_size, c.item, c.padding, c.dilation)
+        except ValueError as exc:
+            raise design.error(f"constraints[{i}]", str(exc)) from None
     return p
 
 
