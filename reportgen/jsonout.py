@@ -1,6 +1,6 @@
 """Results -> JSON: dataclasses as objects (fields and properties), arrays as nested lists at
-full precision (Python's float repr round-trips), fractions as {"num", "den", "value"}, SymPy
-expressions as their text."""
+full precision (Python's float repr round-trips), fractions as {"num", "den", "value"},
+SymPy expressions (derivation steps) as their plain-text form."""
 
 from __future__ import annotations
 
@@ -37,8 +37,8 @@ def to_jsonable(obj: Any) -> Any:
         return [to_jsonable(v) for v in obj]
     if isinstance(obj, Path):
         return str(obj)
-    if type(obj).__module__.startswith("sympy"):  # a derivation step: its SymPy text
-        return str(obj)
+    if type(obj).__module__.startswith("sympy") or hasattr(obj, "free_symbols"):
+        return str(obj)  # a derivation step: SymPy's plain-text form, e.g. "exp(x)/(exp(x) + 1)"
     return obj
 
 

@@ -210,19 +210,21 @@ def coords(points: object, sig: int = 6) -> Tex:
     return Tex(" ".join(f"({one(x)},{one(y)})" for x, y in arr))
 
 
-def sym(expr: object, ln: bool = False) -> Tex:
+def sym(expr: object, as_written: bool = False, ln: bool = False) -> Tex:
     """A SymPy expression (a checked derivation step) -> LaTeX via SymPy's printer, with the
     house notation: ``^{\\top}``, ``\\odot``, ``\\operatorname{diag}``, ``\\mathbb{I}[x > 0]`` for
-    Heaviside, ``(\\mathbf{W}_2)_{jk}`` / ``y^{s}_{i}`` for entries of subscripted / superscripted
-    bases, and ``UnevaluatedExpr`` products or sums (built with ``evaluate=False``) printed in the
-    order written.
-    ``ln=True`` prints the natural logarithm as ``\\ln``."""
+    Heaviside; entries as ``{W_{kj}}``, ``{(\\mathbf{W}_2)_{jk}}`` and ``{y^{s}_{i}}`` (braced, so a
+    power never makes a double superscript; one-letter indices run together); and
+    ``UnevaluatedExpr`` products or sums (built with ``evaluate=False``) printed as written.
+
+    ``as_written=True`` also keeps the order of plain sums and prints every fraction as a
+    fraction (steps built to be read); ``ln=True`` prints the natural logarithm as ``\\ln``."""
     import sympy  # only reports with derivations pay for this import
 
     if not isinstance(expr, sympy.Basic):
         raise FormatError(f"expected a SymPy expression, got {type(expr).__name__}")
-    printer = _sym_printer()(dict(mul_symbol=None, long_frac_ratio=3, ln_notation=ln))
-    return Tex(printer.doprint(expr))
+    layout = {"order": "none", "long_frac_ratio": None} if as_written else {"long_frac_ratio": 3}
+    return Tex(_sym_printer()({"mul_symbol": None, "ln_notation": ln, **layout}).doprint(expr))
 
 
 @functools.cache
@@ -259,10 +261,10 @@ def _sym_printer() -> type:
             idx = ("" if simple else ",").join(self._print(i) for i in expr.indices)
             sup = re.fullmatch(r"(\\?[A-Za-z]+|\\[A-Za-z]+\{[^{}]*\})\^\{([^{}]*)\}", base)
             if sup:  # y^{s} -> y^{s}_{i}
-                return rf"{sup.group(1)}^{{{sup.group(2)}}}_{{{idx}}}"
+                return rf"{{{sup.group(1)}^{{{sup.group(2)}}}_{{{idx}}}}}"
             if "_" in base or "^" in base:  # \mathbf{W}_2 -> (\mathbf{W}_2)_{jk}
-                return rf"({base})_{{{idx}}}"
-            return rf"{base}_{{{idx}}}"
+                return rf"{{({base})_{{{idx}}}}}"
+            return rf"{{{base}_{{{idx}}}}}"
 
         def _print_UnevaluatedExpr(self, expr):  # type: ignore[no-untyped-def]
             """``UnevaluatedExpr(Mul(..., evaluate=False))`` (or Add): factors or terms as written."""

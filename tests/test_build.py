@@ -61,3 +61,17 @@ def test_golden_tex(report_id):
         path.write_text(tex)
     assert path.exists(), f"no golden file {path}; create it with REPORTGEN_UPDATE_GOLDEN=1"
     assert tex == Path(path).read_text()
+
+
+def test_tex_does_not_depend_on_hash_seed():
+    """Set and dict order must not leak into the .tex (it once did through a description of
+    derivation instances)."""
+    import subprocess
+    import sys
+
+    code = ("from reportgen import pipeline; from reportgen.settings import Settings\n"
+            "for rid in pipeline.report_ids():\n"
+            "    r = pipeline.load(rid); print(pipeline.render_tex(r, pipeline.solve(r), Settings()), end='')")
+    outs = [subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
+    assert outs[0] == outs[1] and len(outs[0]) > 10000

@@ -64,12 +64,12 @@ def test_every_step_is_proved_by_sympy(result):
 
 def test_shown_expressions_are_the_checked_ones(result):
     """What the report prints is |sym of the checked expressions (pinned here)."""
-    assert sym(result.dloss_dyhat.chain.result) == r"- \frac{y^{s}_{k}}{\hat{y}_{k}}"
-    assert sym(result.softmax_jacobian.chain.result) == r"\hat{y}_{i} \left(\delta_{i k} - \hat{y}_{k}\right)"
+    assert sym(result.dloss_dyhat.chain.result) == r"- \frac{{y^{s}_{k}}}{{\hat{y}_{k}}}"
+    assert sym(result.softmax_jacobian.chain.result) == r"{\hat{y}_{i}} \left(\delta_{i k} - {\hat{y}_{k}}\right)"
     assert sym(result.softmax_jacobian.formula) == \
         r"\operatorname{diag}\left(\hat{\mathbf{y}}\right) - \hat{\mathbf{y}} \hat{\mathbf{y}}^{\top}"
-    assert sym(result.dloss_dz.chain.steps[1].expr) == r"- y^{s}_{k} + \hat{y}_{k} \sum_{i=1}^{q} y^{s}_{i}"
-    assert sym(result.dloss_dz.chain.result) == r"\hat{y}_{k} - y^{s}_{k}"
+    assert sym(result.dloss_dz.chain.steps[1].expr) == r"- {y^{s}_{k}} + {\hat{y}_{k}} \sum_{i=1}^{q} {y^{s}_{i}}"
+    assert sym(result.dloss_dz.chain.result) == r"{\hat{y}_{k}} - {y^{s}_{k}}"
     assert sym(result.dloss_dz.formula) == r"\hat{\mathbf{y}} - \mathbf{y}^{s}"
     assert sym(result.W2.formula) == r"\mathbf{a} \left(\boldsymbol{\delta}^{(2)}\right)^{\top}"
     assert sym(result.a.formula) == r"\mathbf{W}_2 \boldsymbol{\delta}^{(2)}"
@@ -77,7 +77,7 @@ def test_shown_expressions_are_the_checked_ones(result):
         r"\left(\mathbf{W}_2 \boldsymbol{\delta}^{(2)}\right) \odot \mathbb{I}[\mathbf{h} > 0]"
     assert sym(result.W1.formula) == r"\mathbf{x} \left(\boldsymbol{\delta}^{(1)}\right)^{\top}"
     assert sym(result.h.chain.result) == \
-        r"\mathbb{I}[h_{j} > 0] \sum_{i=1}^{q} (\mathbf{W}_2)_{ji} \delta^{(2)}_{i}"
+        r"\mathbb{I}[{h_{j}} > 0] \sum_{i=1}^{q} {(\mathbf{W}_2)_{ji}} {\delta^{(2)}_{i}}"
 
 
 def test_shapes_follow_the_assignment(result):

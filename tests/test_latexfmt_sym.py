@@ -25,22 +25,26 @@ SYM_CASES = [
     (sp.DiagMatrix(y) - y * y.T,
      r"\operatorname{diag}\left(\hat{\mathbf{y}}\right) - \hat{\mathbf{y}} \hat{\mathbf{y}}^{\top}"),
     (sp.Heaviside(h), r"\mathbb{I}[h > 0]"),
-    (ys[i], r"y^{s}_{i}"),  # a superscripted base takes the index below
-    (W2[j, k], r"(\mathbf{W}_2)_{jk}"),  # a subscripted base is parenthesised
-    (W2[j, 12], r"(\mathbf{W}_2)_{j,12}"),  # indices longer than one character keep the comma
-    (yh[k] - ys[k], r"\hat{y}_{k} - y^{s}_{k}"),
+    (ys[i], r"{y^{s}_{i}}"),  # a superscripted base takes the index below
+    (W2[j, k], r"{(\mathbf{W}_2)_{jk}}"),  # a subscripted base is parenthesised
+    (W2[j, 12], r"{(\mathbf{W}_2)_{j,12}}"),  # indices longer than one character keep the comma
+    (yh[k] - ys[k], r"{\hat{y}_{k}} - {y^{s}_{k}}"),
     # products and sums built with evaluate=False print as written
-    (sp.Sum(written(ys[i], sp.log(yh[i])), (i, 1, q)), r"\sum_{i=1}^{q} y^{s}_{i} \log{\left(\hat{y}_{i} \right)}"),
+    (sp.Sum(written(ys[i], sp.log(yh[i])), (i, 1, q)), r"\sum_{i=1}^{q} {y^{s}_{i}} \log{\left({\hat{y}_{i}} \right)}"),
     (written(-ys[i] / yh[i], written(yh[i], sp.KroneckerDelta(i, k) - yh[k])),
-     r"\left(- \frac{y^{s}_{i}}{\hat{y}_{i}}\right) \cdot \hat{y}_{i} \left(\delta_{i k} - \hat{y}_{k}\right)"),
+     r"\left(- \frac{{y^{s}_{i}}}{{\hat{y}_{i}}}\right) \cdot {\hat{y}_{i}} \left(\delta_{i k} - {\hat{y}_{k}}\right)"),
     (sp.Sum(sp.UnevaluatedExpr(sp.Add(written(1 - h, ys[i]), h / q, evaluate=False)), (i, 1, q)),
-     r"\sum_{i=1}^{q} \left(\left(1 - h\right) y^{s}_{i} + \frac{h}{q}\right)"),
+     r"\sum_{i=1}^{q} \left(\left(1 - h\right) {y^{s}_{i}} + \frac{h}{q}\right)"),
 ]
 
 
 @pytest.mark.parametrize(("expr", "expected"), SYM_CASES)
 def test_sym(expr, expected):
     assert lf.sym(expr) == expected
+
+
+def test_sym_power_of_a_superscripted_entry_is_valid_tex():
+    assert lf.sym(ys[i] ** 2) == r"{y^{s}_{i}}^{2}"  # not y^{s}_{i}^{2}, a double superscript
 
 
 def test_sym_ln_option():

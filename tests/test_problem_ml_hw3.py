@@ -19,11 +19,12 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from .conftest import pdf_text
 
 from reportgen import cli, pipeline
 from reportgen.errors import SpecError, VerificationError
 from reportgen.settings import Settings
+
+from .conftest import pdf_text
 
 S = 1 + math.exp(-3) + math.e
 YHAT = np.array([1, math.exp(-3), math.e]) / S

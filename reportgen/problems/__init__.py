@@ -20,6 +20,9 @@ KINDS = {
     "softmax_ce_gradient": "The derivative of softmax cross-entropy, general and one-hot targets",
     "smoothed_ce_derivation": "Gradients of the label-smoothed cross-entropy through a ReLU/softmax network, derived",
     "smoothed_ce_step": "Forward pass, backpropagation and one gradient-descent step with label smoothing",
+    "activation_calculus": "Derivatives and identities of sigmoid, tanh, softplus, ReLU, norms and softmax",
+    "sine_mlp_theory": "A one-hidden-layer sine network with softmax output: forms, risk, every gradient",
+    "conv_arithmetic": "Output sizes and weight counts of conv layers, and (k, s, p, d) found by search",
 }
 
 

@@ -26,6 +26,32 @@ def fits_exactly(n: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> bool:
 
 
 @dataclass(frozen=True)
+class Config:
+    """One square convolution window: kernel k, stride s, zero-padding p, dilation d."""
+
+    k: int
+    s: int
+    p: int
+    d: int
+
+    def out(self, n: int) -> int:
+        return out_size(n, self.k, self.s, self.p, self.d)
+
+    def fits(self, n: int) -> bool:
+        return fits_exactly(n, self.k, self.s, self.p, self.d)
+
+    def extent(self) -> int:
+        """Rows spanned by one dilated window, d (k - 1) + 1 (a method, so JSON lists k, s, p, d only)."""
+        return self.d * (self.k - 1) + 1
+
+
+def configs(n: int, target: int, p: int, d: int, k_max: int, s_max: int) -> tuple[Config, ...]:
+    """Every (k, s) with 1 <= k <= k_max, 1 <= s <= s_max whose output size is ``target``."""
+    return tuple(Config(k, s, p, d) for k in range(1, k_max + 1) for s in range(1, s_max + 1)
+                 if out_size(n, k, s, p, d) == target)
+
+
+@dataclass(frozen=True)
 class Layer:
     kind: str  # "conv" or "pool"
     kernel: int

@@ -39,7 +39,13 @@ class Step:
 @dataclass(frozen=True)
 class Chain:
     """start = steps[0].expr = steps[1].expr = ...; ``domain`` restricts random sampling (keys:
-    Symbols, or an IndexedBase for all its entries); ``instances`` (index notation, see above)."""
+    Symbols, or an IndexedBase for all its entries).
+
+    ``instances`` (optional) are substitutions at which the chain is checked, each on its own:
+    a chain in index notation over a symbolic size (sum_{k=1}^{n}, x_i, 1_{i=j}) is checked for
+    ``{n: 3, i: 1, j: 2}`` and so on, with the sums written out; ``{}`` is the chain as it stands
+    and ``{x: 0}`` adds a point that random sampling would never hit.
+    """
 
     name: str
     start: sympy.Expr

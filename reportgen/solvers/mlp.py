@@ -57,6 +57,7 @@ ACTIVATIONS: dict[str, tuple[Callable[[Array], Array], Callable[[Array], Array]]
     "sigmoid": (sigmoid, sigmoid_prime),
     "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
     "sin": (np.sin, np.cos),
+    "identity": (lambda z: z, np.ones_like),  # a linear layer (e.g. a backward pass read as a network)
 }
 HEADS = ("identity", "softmax")
 REDUCTIONS = ("sum", "mean")

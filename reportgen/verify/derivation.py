@@ -1,4 +1,10 @@
-"""Check derivation chains: SymPy first, then random-point evaluation where SymPy cannot decide."""
+"""Check derivation chains: SymPy first, then random-point evaluation where SymPy cannot decide.
+
+Notation is expanded before comparing: ``doit()`` evaluates derivatives and sums and expands
+named functions (reportgen.solvers.notation), ``rewrite(exp)`` writes tanh, sinh, ... in
+exponentials. The cheap decisions (expand, cancel) are tried before ``simplify``, which is
+slow; a difference none of them reduces to 0 is evaluated at random points of ``domain``.
+"""
 
 from __future__ import annotations
 
@@ -10,80 +16,145 @@ import sympy
 from ..solvers.derivation import Chain, NumericStep
 from . import Check
 
+_NUMPY = ["numpy", {"Heaviside": lambda x, h=0.5: np.heaviside(x, h)}]
+
+
+def explicit(e: sympy.Expr) -> sympy.Expr:
+    """Notation expanded to definitions: derivatives, sums, named functions, in exponentials."""
+    return e.doit().rewrite(sympy.exp).doit()
+
+
+def instantiate(e: sympy.Expr, sub: Mapping, domain: Mapping | None = None) -> tuple[sympy.Expr, dict]:
+    """One instance of an index-notation expression, and the sampling domain of its symbols.
+
+    Sizes and indices in ``sub`` are substituted and sums written out; an IndexedBase mapped to
+    a Lambda gives its entries (``{s: Lambda(t, t**2)}``); the remaining entries ``x[2]`` become
+    plain symbols, sampled from ``domain[x]`` when the IndexedBase has a domain."""
+    domain = domain or {}
+    data = {k: v for k, v in sub.items() if isinstance(k, sympy.IndexedBase)}
+    rest = {k: v for k, v in sub.items() if not isinstance(k, sympy.IndexedBase)}
+    # sizes and indices are replaced structurally (subs would turn d/dW[j,k] into a Subs object);
+    # values of real variables, such as x = 0, are put in after derivatives are taken
+    sizes = {k: v for k, v in rest.items() if getattr(k, "is_integer", False)}
+    points = {k: v for k, v in rest.items() if k not in sizes}
+    if sizes:
+        e = e.xreplace(sizes)
+    e = e.replace(lambda x: isinstance(x, sympy.Sum), lambda x: x.doit(deep=False))
+    if data:
+        e = e.replace(lambda x: isinstance(x, sympy.Indexed) and x.base in data, lambda x: data[x.base](*x.indices))
+    e = explicit(e)
+    if points:
+        e = explicit(e.subs(points))
+    dom = {k: v for k, v in domain.items() if not isinstance(k, sympy.IndexedBase)}
+    entries = {}
+    for a in sorted(e.atoms(sympy.Indexed), key=sympy.default_sort_key):
+        name = f"{a.base.label}[{','.join(map(str, a.indices))}]"
+        assumptions = {k: v for k, v in a.base.assumptions0.items() if v is not None} or {"real": bool(a.is_real)}
+        entries[a] = sympy.Symbol(name, **assumptions)
+        if a.base in domain:
+            dom[entries[a]] = domain[a.base]
+    return e.xreplace(entries), dom
+
+
+def _symbolic_zero(d: sympy.Expr) -> str:
+    """The name of the first SymPy method that reduces ``d`` to 0, or ''."""
+    tries = [
+        ("expand", sympy.expand),
+        ("cancel", lambda e: sympy.cancel(sympy.expand(e))),
+        ("expand_log + cancel", lambda e: sympy.cancel(sympy.expand_log(sympy.expand(e)))),
+    ]
+    if not d.has(sympy.Piecewise, sympy.Heaviside):  # simplify spends seconds on those and rarely decides
+        tries.append(("simplify", sympy.simplify))
+    for name, f in tries:
+        try:
+            if f(d) == 0:
+                return name
+        except (sympy.PolynomialError, TypeError, ValueError):  # Piecewise and friends
+            continue
+    return ""
+
 
 def _numeric_deviation(a: sympy.Expr, b: sympy.Expr, domain: dict, samples: int, seed: int) -> float:
     syms = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)  # a may hold symbols a - b lacks
     rng = np.random.default_rng(seed)
-    modules = ["numpy", {"Heaviside": lambda x, h=0.5: np.heaviside(x, h)}]
-    f, f_a = sympy.lambdify(syms, a - b, modules=modules), sympy.lambdify(syms, a, modules=modules)
+    try:
+        f = sympy.lambdify(syms, a - b, modules=_NUMPY)
+        g = sympy.lambdify(syms, a, modules=_NUMPY)
+    except (NameError, TypeError, SyntaxError):
+        return float("inf")
     worst = 0.0
     for _ in range(samples):
         args = [rng.uniform(*domain.get(s, (-3.0, 3.0))) for s in syms]
-        scale = 1.0 + abs(complex(f_a(*args)))
-        worst = max(worst, abs(complex(f(*args))) / scale)
+        try:
+            dev = abs(complex(f(*args))) / (1.0 + abs(complex(g(*args))))
+        except (NameError, TypeError, ValueError, ZeroDivisionError):
+            return float("inf")
+        worst = max(worst, dev if np.isfinite(dev) else float("inf"))
     return worst
 
 
-def step_equal(a: sympy.Expr, b: sympy.Expr, domain: dict, samples: int = 40, seed: int = 0) -> tuple[float, str]:
-    """(deviation, method) for a == b: cheap exact rewrites first, then simplify, then numbers."""
-    raw = sympy.expand(a - b)
-    if raw == 0:
-        return 0.0, "SymPy expand"
-    # exponentials as positive symbols make the difference a rational function: cancel is fast
-    exps = {e: sympy.Dummy("u", positive=True) for e in raw.atoms(sympy.exp)}
-    if sympy.cancel(sympy.together(raw.subs(exps))) == 0:
-        return 0.0, "SymPy cancel"
-    diff = sympy.simplify(a - b)
-    if diff == 0:
-        return 0.0, "SymPy simplify"
-    rewritten = sympy.simplify((a - b).rewrite(sympy.exp))
-    if rewritten == 0:
-        return 0.0, "SymPy simplify after rewriting in exp"
+def step_equal(a: sympy.Expr, b: sympy.Expr, domain: dict, samples: int = 40, seed: int = 0,
+               expanded: bool = False) -> tuple[float, str]:
+    """(deviation, method) for a == b; ``expanded`` when both are already explicit()."""
+    if not expanded:
+        a, b = explicit(a), explicit(b)
+    how = _symbolic_zero(a - b)
+    if not how:  # exponentials as positive symbols: the difference becomes a rational function
+        exps = {e: sympy.Dummy("u", positive=True) for e in (a - b).atoms(sympy.exp)}
+        if exps and sympy.cancel(sympy.together(sympy.expand(a - b).subs(exps))) == 0:
+            how = "cancel in exponentials"
+    if how:
+        return 0.0, f"SymPy ({how})"
     return _numeric_deviation(a, b, domain, samples, seed), f"evaluation at {samples} random points"
 
 
-def instantiate(expr: sympy.Expr, instance: Mapping, domain: dict) -> tuple[sympy.Expr, dict]:
-    """An index-notation expression at one instance: sizes and indices substituted, sums expanded,
-    entries given by the instance's Lambdas, then every remaining entry x[i] made a plain Symbol
-    (sampled from the domain of its IndexedBase)."""
-    sizes = {k: v for k, v in instance.items() if not isinstance(k, sympy.IndexedBase)}
-    data = {k: v for k, v in instance.items() if isinstance(k, sympy.IndexedBase)}
-    e = expr.xreplace(sizes)
-    e = e.replace(lambda x: isinstance(x, sympy.Sum), lambda x: x.doit(deep=False))
-    e = e.replace(lambda x: isinstance(x, sympy.Indexed) and x.base in data,
-                  lambda x: data[x.base](*x.indices))
-    e = e.doit()
-    dom = {k: v for k, v in domain.items() if not isinstance(k, sympy.IndexedBase)}
-    entries = {}
-    for x in sorted(e.atoms(sympy.Indexed), key=sympy.default_sort_key):
-        s = sympy.Symbol(f"{x.base.label}[{','.join(map(str, x.indices))}]", **x.base.assumptions0)
-        entries[x] = s
-        if x.base in domain:
-            dom[s] = domain[x.base]
-    return e.xreplace(entries), dom
+def describe(instances: tuple[Mapping, ...]) -> str:
+    """'n = 3; i, j = 1..3 (9 cases)' for a list of substitutions (entries given as Lambdas are
+    not spelled out: they are the definitions the chain works with)."""
+    values: dict[str, set] = {}
+    for sub in instances:
+        for k, v in sub.items():
+            if not isinstance(k, sympy.IndexedBase):
+                values.setdefault(str(k), set()).add(v)
+    parts = []
+    for k, vs in values.items():
+        ints = sorted(vs) if all(isinstance(v, int) or getattr(v, "is_Integer", False) for v in vs) else None
+        if ints and len(ints) > 2 and ints == list(range(ints[0], ints[-1] + 1)):
+            parts.append(f"{k} = {ints[0]}..{ints[-1]}")
+        else:
+            parts.append(f"{k} = " + ", ".join(str(v) for v in (ints or sorted(vs, key=str))))
+    general = any(not sub for sub in instances)
+    text = "; ".join(parts)
+    if general:
+        text = f"in general and at {text}" if text else "in general"
+    return f"{text} ({len(instances)} cases)"
 
 
 def check_chain(chain: Chain, tol: float = 1e-9) -> list[Check]:
-    """One Check per step: previous expression == this step's expression (at every instance of an
-    index-notation chain)."""
-    out, prev = [], chain.start
-    for i, step in enumerate(chain.steps, start=1):
-        if not chain.instances:
-            dev, method = step_equal(prev, step.expr, chain.domain)
-            exact = method.startswith("SymPy")
-        else:
-            results = []
-            for inst in chain.instances:
-                a, dom = instantiate(prev, inst, chain.domain)
-                b, _ = instantiate(step.expr, inst, chain.domain)
-                results.append(step_equal(a, b, dom))
-            dev = max(d for d, _ in results)
-            exact = all(m.startswith("SymPy") for _, m in results)
-            how = " / ".join(sorted({m for _, m in results}))
-            method = f"{how}, {len(results)} instances"
-        out.append(Check(f"{chain.name}, step {i}", method, dev, 0.0 if exact else tol, exact=exact))
-        prev = step.expr
+    """One Check per step: previous expression == this step's expression (at every instance)."""
+    exprs = [chain.start] + [s.expr for s in chain.steps]
+    subs = chain.instances or ({},)
+    forms = [[instantiate(e, sub, chain.domain) for e in exprs] for sub in subs]
+    out = []
+    for i in range(1, len(exprs)):
+        worst, methods = 0.0, []
+        for f in forms:
+            (a, dom), (b, dom_b) = f[i - 1], f[i]
+            dev, method = step_equal(a, b, {**dom, **dom_b}, expanded=True)
+            worst = max(worst, dev)
+            methods.append(method)
+        exact = all(m.startswith("SymPy") for m in methods)
+        method = next((m for m in methods if not m.startswith("SymPy")), None) or _merge(methods)
+        if chain.instances:
+            method += ", " + describe(chain.instances)
+        out.append(Check(f"{chain.name}, step {i}", method, worst, 0.0 if exact else tol, exact=exact))
     return out
+
+
+def _merge(methods: list[str]) -> str:
+    """'SymPy (expand, cancel)' from one method per instance."""
+    hows = list(dict.fromkeys(m[len("SymPy ("):-1] for m in methods))
+    return f"SymPy ({', '.join(hows)})"
 
 
 def check_numeric(step: NumericStep, trials: int = 20, seed: int = 0, tol: float = 1e-9) -> Check:
@@ -96,3 +167,6 @@ def check_numeric(step: NumericStep, trials: int = 20, seed: int = 0, tol: float
             return Check(step.name, f"shapes differ: {lhs.shape} vs {rhs.shape}", float("inf"), tol)
         worst = max(worst, float(np.max(np.abs(lhs - rhs))) / (1.0 + float(np.max(np.abs(lhs)))))
     return Check(step.name, f"numpy at {trials} random inputs", worst, tol)
+
+
+__all__ = ["check_chain", "check_numeric", "step_equal", "explicit", "instantiate"]

@@ -1,0 +1,210 @@
+"""SymPy building blocks for derivations, printed in textbook notation.
+
+Each class prints the way an assignment writes it (sigma(x), softplus(x), 1_{x>0},
+dS(x)_i / dx_j, S(x)_i) and expands to its definition on ``doit()``, SymPy's own convention
+for unevaluated objects (Derivative, Sum). A derivation step can therefore be written in
+notation and still be checked: ``reportgen.verify.derivation`` calls ``doit()`` (and
+``rewrite(exp)``) before comparing two steps.
+
+    sigma(x).doit()              -> 1/(1 + exp(-x))
+    Partial(f, x[j]).doit()      -> diff(f.doit(), x[j])
+    Indicator(Eq(i, j))          -> 1 or 0 as soon as i and j are numbers
+
+SymPy is imported here; only problem kinds with derivations import this module.
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy.printing.latex import LatexPrinter
+
+__all__ = ["sigma", "softplus", "rect", "Indicator", "Defined", "Partial", "Diff", "SoftmaxEntry", "softmax_entry",
+           "Group", "Paren", "plain", "frac", "add"]
+
+
+def _power(tex: str, exp: str | None) -> str:
+    return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
+
+
+def _parens(tex: str) -> str:
+    """(x) for a flat argument, \\left( ... \\right) around fractions and sums."""
+    tall = any(cmd in tex for cmd in (r"\frac", r"\sum", r"\left", r"\begin"))
+    return rf"\left({tex}\right)" if tall else f"({tex})"
+
+
+class _Named(sympy.Function):
+    """A one-argument function with a LaTeX name and a definition."""
+
+    nargs = 1
+    tex_name = ""
+
+    @classmethod
+    def definition(cls, arg: sympy.Expr) -> sympy.Expr:
+        raise NotImplementedError
+
+    def doit(self, **hints):  # noqa: D102 - SymPy protocol
+        arg = self.args[0].doit(**hints) if hints.get("deep", True) else self.args[0]
+        return self.definition(arg)
+
+    def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
+        return _power(self.tex_name + _parens(printer._print(self.args[0])), exp)
+
+
+class sigma(_Named):  # noqa: N801 - the assignment's name
+    """The logistic sigmoid 1 / (1 + e^{-x})."""
+
+    tex_name = r"\sigma"
+
+    @classmethod
+    def definition(cls, arg):
+        return 1 / (1 + sympy.exp(-arg))
+
+
+class softplus(_Named):  # noqa: N801
+    """ln(1 + e^x)."""
+
+    tex_name = r"\operatorname{softplus}"
+
+    @classmethod
+    def definition(cls, arg):
+        return sympy.log(1 + sympy.exp(arg))
+
+
+class rect(_Named):  # noqa: N801
+    """The rectifier max(0, x)."""
+
+    tex_name = r"\operatorname{rect}"
+
+    @classmethod
+    def definition(cls, arg):
+        return sympy.Max(0, arg)
+
+
+class Indicator(sympy.Function):
+    """1 when the condition holds, else 0; evaluates as soon as the condition is decided."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, cond):
+        if cond is sympy.true:
+            return sympy.S.One
+        if cond is sympy.false:
+            return sympy.S.Zero
+        return None
+
+    def doit(self, **hints):
+        cond = self.args[0].doit(**hints) if hints.get("deep", True) else self.args[0]
+        return sympy.Piecewise((1, cond), (0, True))
+
+    def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
+        return _power(rf"\mathbf{{1}}_{{{printer._print(self.args[0])}}}", exp)
+
+
+class Defined(sympy.Function):
+    """A quantity shown by its name and checked by its definition: ``Defined(oa[k], expr)``
+    prints as ``oa[k]`` and ``doit()`` gives ``expr`` (after the same substitutions)."""
+
+    nargs = 2
+
+    def doit(self, **hints):
+        return self.args[1].doit(**hints)
+
+    def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
+        tex = printer._print(self.args[0])
+        return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
+
+
+class _Derivative(sympy.Function):
+    """An unevaluated derivative df/dv; ``doit`` differentiates the expanded f."""
+
+    nargs = 2
+    symbol = r"\partial"
+
+    def doit(self, **hints):
+        f, v = self.args
+        return sympy.diff(f.doit(**hints), v)
+
+    def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
+        f, v = self.args
+        d, var = self.symbol, printer._print(v)
+        if isinstance(f, (sympy.Symbol, sympy.Indexed, sympy.Function)) and not isinstance(f, _Derivative):
+            tex = rf"\frac{{{d} {printer._print(f)}}}{{{d} {var}}}"
+        else:
+            tex = rf"\frac{{{d}}}{{{d} {var}}}" + _parens(printer._print(f))
+        return _power(tex, exp)
+
+
+class Partial(_Derivative):
+    """Partial derivative, printed with the curly d."""
+
+
+class Diff(_Derivative):
+    """Derivative of a function of one variable, printed d/dx."""
+
+    symbol = r"\mathrm{d}"
+
+
+class SoftmaxEntry(sympy.Function):
+    """S(c v + t)_i = e^{c v_i + t} / sum_{k=1}^{n} e^{c v_k + t}; arguments (v, i, n) or
+    (v, i, n, c, t) with v an IndexedBase, c a scale and t a shift (defaults 1 and 0).
+
+    ``head`` replaces the printed S(...) (see :func:`softmax_entry`, e.g. o^s_k)."""
+
+    nargs = (3, 5)
+    head = ""
+
+    def _parts(self) -> tuple:
+        v, i, n, *rest = self.args
+        scale, shift = rest if rest else (sympy.S.One, sympy.S.Zero)
+        return v, i, n, scale, shift
+
+    def doit(self, **hints):
+        v, i, n, scale, shift = self._parts()
+        k = sympy.Dummy("k", integer=True)
+        return sympy.exp(scale * v[i] + shift) / sympy.Sum(sympy.exp(scale * v[k] + shift), (k, 1, n)).doit(**hints)
+
+    def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
+        v, i, _, scale, shift = self._parts()
+        arg = printer._print(v)
+        if scale != 1:
+            arg = rf"{printer._print(scale)} {arg}"
+        if shift != 0:
+            arg = rf"{arg} + {printer._print(shift)}"
+        tex = rf"{self.head or f'S({arg})'}_{{{printer._print(i)}}}"
+        return tex if exp is None else rf"{tex}^{{{exp}}}"
+
+
+def softmax_entry(head: str) -> type[SoftmaxEntry]:
+    """A SoftmaxEntry printed as ``head_i`` (e.g. ``\\mathbf{o}^s``)."""
+    name = "".join(c if c.isalnum() else "_" for c in head)  # deterministic: names order SymPy terms
+    return type(f"SoftmaxEntry_{name}", (SoftmaxEntry,), {"head": head})
+
+
+class Group(sympy.UnevaluatedExpr):
+    """Keep ``expr`` as written (no merging with neighbours) until ``doit()``."""
+
+    is_commutative = True
+
+
+class Paren(Group):
+    """Like :class:`Group`, printed inside parentheses: (e^{x})^c rather than e^{x}^c."""
+
+    def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
+        tex = _parens(printer._print(self.args[0]))
+        return tex if exp is None else f"{tex}^{{{exp}}}"
+
+
+def plain(*factors: sympy.Expr) -> sympy.Expr:
+    """A product printed in the given order, unevaluated."""
+    return sympy.Mul(*factors, evaluate=False)
+
+
+def frac(numerator: sympy.Expr, denominator: sympy.Expr) -> sympy.Expr:
+    """numerator / denominator, unevaluated: nothing cancels until ``doit()``."""
+    return sympy.Mul(numerator, sympy.Pow(denominator, -1, evaluate=False), evaluate=False)
+
+
+def add(*terms: sympy.Expr) -> sympy.Expr:
+    """A sum printed in the given order (with ``order="none"``), unevaluated."""
+    return sympy.Add(*terms, evaluate=False)

@@ -1,0 +1,119 @@
+"""Derivation building blocks: notation that prints like the assignment and expands on doit(),
+the |sym printer options, instance checks of index-notation chains, and JSON of SymPy steps."""
+
+import json
+
+import pytest
+import sympy
+from sympy import Eq, IndexedBase, Sum, exp, log
+
+from reportgen.jsonout import dumps
+from reportgen.latexfmt import FormatError, sym
+from reportgen.solvers.derivation import Chain, Step
+from reportgen.solvers.notation import (
+    Defined,
+    Diff,
+    Group,
+    Indicator,
+    Paren,
+    Partial,
+    SoftmaxEntry,
+    add,
+    frac,
+    plain,
+    sigma,
+    softmax_entry,
+    softplus,
+)
+from reportgen.verify.derivation import check_chain, describe, instantiate, step_equal
+
+x = sympy.Symbol("x", real=True)
+n, i, j = sympy.symbols("n i j", integer=True, positive=True)
+v = IndexedBase(r"\mathbf{x}", real=True)
+
+
+@pytest.mark.parametrize(("expr", "tex"), [
+    (sigma(x), r"\sigma(x)"),
+    (softplus(-x), r"\operatorname{softplus}(- x)"),
+    (sigma(1 / (1 + x)), r"\sigma\left(\frac{1}{1 + x}\right)"),
+    (Indicator(x > 0), r"\mathbf{1}_{x > 0}"),
+    (Diff(sigma(x), x), r"\frac{\mathrm{d} \sigma(x)}{\mathrm{d} x}"),
+    (Partial(v[i] ** 2, v[j]), r"\frac{\partial}{\partial {\mathbf{x}_{j}}}({\mathbf{x}_{i}}^{2})"),
+    (SoftmaxEntry(v, i, n), r"S(\mathbf{x})_{i}"),
+    (SoftmaxEntry(v, i, n, 2, 0), r"S(2 \mathbf{x})_{i}"),
+    (softmax_entry(r"\mathbf{o}^{s}")(v, j, n), r"\mathbf{o}^{s}_{j}"),
+    (Defined(sympy.Symbol("L"), -log(x)), "L"),
+    (Paren(exp(x)) ** 2, r"(e^{x})^{2}"),
+])
+def test_notation_prints_like_the_assignment(expr, tex):
+    assert sym(expr, as_written=True) == tex
+
+
+def test_doit_expands_to_the_definition():
+    assert sigma(x).doit() == 1 / (1 + exp(-x))
+    assert softplus(x).doit() == log(1 + exp(x))
+    assert Indicator(Eq(2, 3)) == 0 and Indicator(Eq(3, 3)) == 1
+    assert Indicator(x > 0).doit() == sympy.Piecewise((1, x > 0), (0, True))
+    assert Diff(x ** 3, x).doit() == 3 * x ** 2
+    assert Defined(sympy.Symbol("L"), x ** 2).doit() == x ** 2
+    assert sympy.simplify(SoftmaxEntry(v, 1, 2).doit() - exp(v[1]) / (exp(v[1]) + exp(v[2]))) == 0
+
+
+def test_as_written_keeps_order_and_fractions():
+    e = add(sigma(x), x)
+    assert sym(e, as_written=True) == r"\sigma(x) + x"
+    assert sym(e) == r"x + \sigma(x)"  # SymPy's own order
+    assert sym(add(1, -sigma(x)), as_written=True) == r"1 - \sigma(x)"
+    long = frac(add(x, x ** 2, x ** 3, x ** 4, x ** 5), 2)
+    assert sym(long, as_written=True).startswith(r"\frac{x + ")
+    assert sym(log(x), ln=True) == r"\ln{\left(x \right)}"
+    half_of = plain(Group(sympy.Rational(1, 2)), Group(add(x, 1)))
+    assert sym(half_of, as_written=True) == r"\frac{1}{2} \left(x + 1\right)"
+
+
+def test_sym_prints_matrix_entries_with_run_together_indices():
+    W = IndexedBase(r"\mathbf{W}^{(2)}")
+    k = sympy.Symbol("k")
+    assert sym(W[k, j]) == r"{\mathbf{W}^{(2)}_{kj}}"
+    assert sym(W[k, j] ** 2) == r"{\mathbf{W}^{(2)}_{kj}}^{2}"
+    assert sym(W[k, 10]) == r"{\mathbf{W}^{(2)}_{k,10}}"
+    with pytest.raises(FormatError):
+        sym(1.5)
+
+
+def test_instantiate_writes_out_sums_and_names_entries():
+    e, _ = instantiate(Sum(v[i] ** 2, (i, 1, n)), {n: 3})
+    assert len(e.free_symbols) == 3 and all(s.is_real for s in e.free_symbols)
+    assert sympy.expand(e - sum(s ** 2 for s in e.free_symbols)) == 0
+
+
+def test_step_equal_prefers_cheap_symbolic_methods():
+    assert step_equal(sigma(x), 1 / (1 + exp(-x)), {}) == (0.0, "SymPy (expand)")
+    dev, how = step_equal(sympy.Heaviside(x), Indicator(x > 0), {})
+    assert how == "evaluation at 40 random points" and dev == 0.0
+    dev, how = step_equal(sigma(x), sigma(x) + 1e-3, {})
+    assert dev > 1e-4
+
+
+def test_describe_instances():
+    assert describe(({n: 3, i: 1}, {n: 3, i: 2}, {n: 3, i: 3})) == "n = 3; i = 1..3 (3 cases)"
+    assert describe(({}, {x: 0})) == "in general and at x = 0 (2 cases)"
+
+
+def test_chain_with_instances_checks_every_index():
+    good = Chain("sum", Sum(v[i], (i, 1, n)), (Step(add(Sum(v[i], (i, 1, n - 1)), v[n])),),
+                 instances=({n: 2}, {n: 3}))
+    [c] = check_chain(good)
+    assert c.passed and c.exact and "n = 2, 3" in c.method
+    bad = Chain("sum", Sum(v[i], (i, 1, n)), (Step(add(Sum(v[i], (i, 1, n - 1)), v[1])),),
+                instances=({n: 1}, {n: 3}))
+    [c] = check_chain(bad)  # true for n = 1, false for n = 3
+    assert not c.passed
+
+
+def test_json_of_a_chain():
+    chain = Chain("d", sigma(x), (Step(1 / (1 + exp(-x)), "definition"),), instances=({x: 0},))
+    data = json.loads(dumps(chain))
+    assert data["start"] == "sigma(x)"
+    assert data["steps"] == [{"expr": "1/(1 + exp(-x))", "why": "definition"}]
+    assert data["instances"] == [{"x": 0}]
