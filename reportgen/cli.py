@@ -9,11 +9,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
+from typing import Iterator
 
 from . import pipeline, settings as settings_mod
-from .errors import ReportError
+from .errors import ReportError, SpecError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--templates", type=Path, action="append", help="template folder searched first (repeatable)")
     b.add_argument("--force", action="store_true", help="rebuild even when the output is up to date")
     b.add_argument("--timeout", type=float, help="seconds allowed per LaTeX run (default 180)")
+    b.add_argument("-j", "--jobs", type=int, metavar="N",
+                   help="build up to N reports at once (0: one per CPU; default 1)")
     for name in settings_mod.TEXT_FIELDS:
         b.add_argument(f"--{name.replace('_', '-')}", dest=name, help=f"{name.replace('_', ' ')} shown in the title block")
     b.add_argument("--digits", type=int, help="decimals shown for computed values (default 4)")
@@ -97,18 +102,44 @@ def _build(args: argparse.Namespace) -> int:
         force=args.force or None,
         timeout=args.timeout,
         templates=tuple(args.templates) if args.templates else None,
+        jobs=args.jobs,
     )
     names = args.reports or pipeline.report_ids()
+    if cfg.jobs < 0:
+        raise SpecError("command line", "jobs", f"expected 0 or more, got {cfg.jobs}")
+    jobs = cfg.jobs or os.cpu_count() or 1
     failures = 0
-    for name in names:
-        try:
-            o = pipeline.build_report(name, cfg)
-        except ReportError as exc:
+    for outcome in _build_all(names, cfg, min(jobs, len(names))):
+        if isinstance(outcome, ReportError):
             failures += 1
-            print(f"error: {exc}", file=sys.stderr)
-            continue
-        print(f"{o.status:10} {o.report_id:24} -> {o.pdf}  ({o.seconds:.1f} s, {o.checks} checks passed)", flush=True)
+            print(f"error: {outcome}", file=sys.stderr, flush=True)
+        else:
+            o = outcome
+            print(f"{o.status:10} {o.report_id:24} -> {o.pdf}  ({o.seconds:.1f} s, {o.checks} checks passed)",
+                  flush=True)
     return 1 if failures else 0
+
+
+def _build_all(names: list[str], cfg: settings_mod.Settings, jobs: int) -> Iterator[pipeline.Outcome | ReportError]:
+    """Build each report, ``jobs`` at a time (threads: the work is waiting on latexmk); yields
+    outcomes or errors as they finish. Builds of different reports never share files."""
+
+    def one(name: str) -> pipeline.Outcome | ReportError:
+        try:
+            return pipeline.build_report(name, cfg)
+        except ReportError as exc:
+            return exc
+
+    if jobs <= 1:
+        yield from map(one, names)
+        return
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="build")
+    try:
+        futures = [pool.submit(one, name) for name in names]
+        for future in as_completed(futures):
+            yield future.result()
+    finally:  # on Ctrl-C: start nothing new; running builds finish or time out, publishing whole files
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 if __name__ == "__main__":

@@ -204,6 +204,29 @@ def publish_failure(out_dir: Path, jobname: str, tex: str, log: str) -> tuple[Pa
     return tex_path, log_path
 
 
+def _make_escape(text: str) -> str:
+    return text.replace("$", "$$").replace("#", r"\#").replace(" ", r"\ ").replace(":", r"\:")
+
+
+def _make_path(path: Path) -> str:
+    """A prerequisite as make should read it: relative to the working folder when inside it."""
+    rel = os.path.relpath(path)
+    return _make_escape(str(Path(path).resolve()) if rel.startswith("..") else rel)
+
+
+def publish_deps(out_dir: Path, jobname: str, sources: list[Path]) -> Path:
+    """Write ``<out>/<id>.d``: a make rule saying the PDF depends on exactly these files (the
+    templates the report loaded, its assignment file, the settings file). Each file also gets an
+    empty rule, so deleting one makes the report rebuild instead of stopping make."""
+    seen = list(dict.fromkeys(_make_path(p) for p in sources))
+    target = _make_escape(str(out_dir / f"{jobname}.pdf"))  # as given, like make's $(OUT)/<id>.pdf
+    text = f"{target}:" + "".join(f" \\\n  {p}" for p in seen) + "\n" + "".join(f"{p}:\n" for p in seen)
+    dest = out_dir / f"{jobname}.d"
+    if _read(dest) != text:  # unchanged: leave it (and its mtime) alone
+        publish(text.encode(), dest)
+    return dest
+
+
 def is_up_to_date(out_dir: Path, jobname: str, stamp: str) -> bool:
     pdf, stamp_file = out_dir / f"{jobname}.pdf", out_dir / f".{jobname}.stamp"
     try:
