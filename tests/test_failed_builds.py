@@ -102,7 +102,7 @@ def test_eight_concurrent_builds_of_one_report(tmp_path):
 # A document that ships its first page, then keeps pdflatex busy with the PDF file open and
 # half written: a kill in that window is the worst moment for a build that writes in place.
 SLOW_NEW_VERSION = r"""NEW VERSION\newpage
-\count255=0 \loop\advance\count255 by 1 \ifnum\count255<3000000 \repeat
+\count255=0 \loop\advance\count255 by 1 \ifnum\count255<2000000 \repeat
 END
 """
 

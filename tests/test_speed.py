@@ -131,7 +131,9 @@ def test_make_pdf_is_incremental(tmp_path):
     write_assignment(tmp_path / "asg", "uses-cnn", [TINY_CNN])
     write_assignment(tmp_path / "asg", "uses-mlp", [TINY_MLP])
     tpl = stand_in_sections(tmp_path / "tpl")
-    (tpl / "appendix.tex.j2").write_text("")
+    (tpl / "report.tex.j2").write_text(  # a small whole document: quick to compile
+        "\\pdftrailerid{}\\documentclass{article}\\begin{document}\n"
+        "((* for prob in problems *))((* include prob.template *))((* endfor *))\n\\end{document}\n")
     out = tmp_path / "out"
 
     first, _ = _make(tmp_path, "pdf")

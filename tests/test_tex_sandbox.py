@@ -7,13 +7,16 @@ some tests simulate a TeX installation whose texmf.cnf allows everything (``perm
 drop the other layer, so removing the layer under test makes that test fail.
 """
 
+import os
 import secrets
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from buildkit import document_templates, kill_all, processes_with, run_cli, write_assignment
+from buildkit import ROOT, document_templates, kill_all, processes_with, run_cli, write_assignment
 from conftest import pdf_text
 
 from reportgen import compile, pipeline
@@ -208,6 +211,34 @@ def test_time_limit_kills_the_whole_process_group(tmp_path):
     assert f"{report_id}.error.log" in proc.stderr and "Traceback" not in proc.stderr
     assert elapsed < 15, f"took {elapsed:.1f} s for a 2 s limit"
     assert left == [], f"left running: {left}"
+
+
+@pytest.mark.tex
+def test_time_limit_holds_even_when_the_build_process_is_killed(tmp_path):
+    """SIGKILL the build while pdflatex loops: the watchdog still ends the whole group."""
+    report_id = f"orphan-{secrets.token_hex(6)}"
+    templates = document_templates(tmp_path / "tpl", "\\def\\x{\\x}\\x\n")
+    toml = write_assignment(tmp_path / "in", report_id)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)}
+    build = subprocess.Popen([sys.executable, "-m", "reportgen", "build", str(toml), "--out", str(tmp_path / "out"),
+                              "--templates", str(templates), "--timeout", "2"], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not any(cmd.startswith("pdflatex") for _, cmd in processes_with(f"{report_id}.tex")):
+            assert time.monotonic() < deadline and build.poll() is None, "pdflatex never started"
+            time.sleep(0.02)
+        time.sleep(0.8)  # pdflatex has printed its banner and loops silently (no SIGPIPE will end it)
+        assert build.poll() is None, "the build ended before it could be killed"
+        build.kill()  # SIGKILL: no Python code runs after this
+        build.wait()
+        deadline = time.monotonic() + 2 + compile.WATCHDOG_GRACE + 5
+        while processes_with(f"{report_id}.tex") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = processes_with(f"{report_id}.tex")
+    finally:
+        kill_all(processes_with(f"{report_id}.tex"))
+    assert left == [], f"still running after the build was killed: {left}"
 
 
 def test_missing_latexmk_says_how_to_install(tmp_path, monkeypatch):
