@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
-from typing import Iterator
 
 from . import pipeline, settings as settings_mod
 from .errors import ReportError, SpecError
