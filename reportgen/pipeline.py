@@ -114,6 +114,8 @@ class RecordingLoader(jinja2.BaseLoader):
         return self.inner.list_templates()
 
     def __getattr__(self, name: str) -> Any:  # e.g. ChoiceLoader.loaders, used in error messages
+        if name == "inner":  # not set yet (copy, pickle): no recursion
+            raise AttributeError(name)
         return getattr(self.inner, name)
 
 

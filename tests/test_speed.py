@@ -157,3 +157,15 @@ def test_make_pdf_is_incremental(tmp_path):
 
     last, elapsed = _make(tmp_path, "pdf")
     assert _rebuilt(last) == set() and elapsed < 1.0, last
+
+
+def test_recording_loader_keeps_the_missing_template_message(tmp_path):
+    """Wrapping the loader to record dependencies must not hide which folders were searched."""
+    from reportgen.errors import TemplateError
+
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    (tpl / "report.tex.j2").write_text('((* include "nope.tex.j2" *))\n')
+    toml = write_assignment(tmp_path / "in", "missing-include")
+    with pytest.raises(TemplateError, match=rf"template 'nope\.tex\.j2' not found; searched: {tpl}, "):
+        pipeline.build_report(toml, Settings(out_dir=tmp_path / "out", templates=(tpl,)))
