@@ -122,19 +122,16 @@ def _run_hostile_build(tmp_path: Path, marker: Path) -> None:
 def test_emoji_is_refused_naming_the_field(tmp_path, where):
     """Text pdflatex cannot typeset is an error that names the field; no traceback, no TeX run."""
     toml = write_assignment(tmp_path, "emoji", title="Smile 🙂" if where == "toml" else "Plain")
-    args: list[str | Path] = ["build", toml, "--out", tmp_path / "out"]
+    settings = tmp_path / "settings.toml"
+    settings.write_text('author = "Ada 🙂"\n' if where == "settings" else "", encoding="utf-8")
+    args = ["--settings", settings, "build", toml, "--out", tmp_path / "out"]
     if where == "cli":
         args += ["--author", "Ada 🙂"]
-    if where == "settings":
-        settings = tmp_path / "settings.toml"
-        settings.write_text('author = "Ada 🙂"\n', encoding="utf-8")
-        args = ["--settings", settings, *args]
+    field = {"toml": f"{toml}: report.title", "cli": "command line: author", "settings": f"{settings}: author"}
     proc = run_cli(*args)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    field = {"toml": f"{toml}: report.title", "cli": "command line: author", "settings": f"{settings}: author"
-             if where == "settings" else ""}[where]
-    assert proc.stderr.startswith(f"error: {field}: pdflatex cannot typeset '🙂' (U+1F642)"), proc.stderr
+    assert proc.stderr.startswith(f"error: {field[where]}: pdflatex cannot typeset '🙂' (U+1F642)"), proc.stderr
     assert not (tmp_path / "out" / "emoji.pdf").exists()
 
 
