@@ -198,7 +198,7 @@ def test_time_limit_kills_the_whole_process_group(tmp_path):
     start = time.monotonic()
     try:
         proc = run_cli("build", toml, "--out", tmp_path / "out", "--templates", templates, "--timeout", "2",
-                       timeout=40)
+                       env={"TMPDIR": str(tmp_path)}, timeout=40)
         elapsed = time.monotonic() - start
         deadline = time.monotonic() + 3
         while processes_with(f"{report_id}.tex") and time.monotonic() < deadline:
