@@ -11,16 +11,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from . import pipeline, settings as settings_mod
+from . import pipeline
+from . import settings as settings_mod
 from .errors import ReportError, SpecError
 
 
 def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="reportgen", description="Solved ML assignments -> checked, typeset PDFs.")
+    ap = argparse.ArgumentParser(prog="reportgen",
+                                 description="Solved ML assignments -> checked, typeset PDFs.")
     ap.add_argument("--settings", type=Path, help="settings file (default: ./reportgen.toml when present)")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -35,8 +37,16 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-j", "--jobs", type=int, metavar="N",
                    help="build up to N reports at once (0: one per CPU; default 1)")
     for name in settings_mod.TEXT_FIELDS:
-        b.add_argument(f"--{name.replace('_', '-')}", dest=name, help=f"{name.replace('_', ' ')} shown in the title block")
+        flag, words = name.replace("_", "-"), name.replace("_", " ")
+        b.add_argument(f"--{flag}", dest=name, help=f"{words} shown in the title block")
     b.add_argument("--digits", type=int, help="decimals shown for computed values (default 4)")
+    b.add_argument("--zip", action="store_true", help="write an Overleaf-ready ID.zip instead of compiling")
+
+    t = sub.add_parser("templates", help="work with the LaTeX templates")
+    tsub = t.add_subparsers(dest="templates_command", required=True, metavar="ACTION")
+    te = tsub.add_parser("export", help="copy the built-in templates into DIR, to customise them")
+    te.add_argument("dir", type=Path, metavar="DIR")
+    te.add_argument("--force", action="store_true", help="overwrite files that exist in DIR")
 
     s = sub.add_parser("solve", help="print every computed quantity of a report")
     s.add_argument("report", metavar="ID|PATH")
@@ -75,6 +85,14 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "check":
         return _check(args.reports or pipeline.report_ids())
+    if args.command == "templates":
+        from .render import BUILTIN_TEMPLATES, export_templates
+
+        written = export_templates(args.dir, args.force)
+        print(f"copied {len(written)} templates from {BUILTIN_TEMPLATES} to {args.dir}")
+        print(f"use them with: reportgen build --templates {args.dir}"
+              f'   (or templates = "{args.dir}" in reportgen.toml)')
+        return 0
     return _build(args)
 
 
@@ -109,7 +127,8 @@ def _build(args: argparse.Namespace) -> int:
         raise SpecError("command line", "jobs", f"expected 0 or more, got {cfg.jobs}")
     jobs = cfg.jobs or os.cpu_count() or 1
     failures = 0
-    for outcome in _build_all(names, cfg, min(jobs, len(names))):
+    build = pipeline.export_zip if args.zip else pipeline.build_report
+    for outcome in _build_all(build, names, cfg, min(jobs, len(names))):
         if isinstance(outcome, ReportError):
             failures += 1
             print(f"error: {outcome}", file=sys.stderr, flush=True)
@@ -120,13 +139,14 @@ def _build(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def _build_all(names: list[str], cfg: settings_mod.Settings, jobs: int) -> Iterator[pipeline.Outcome | ReportError]:
-    """Build each report, ``jobs`` at a time (threads: the work is waiting on latexmk); yields
-    outcomes or errors as they finish. Builds of different reports never share files."""
+def _build_all(build: Callable[[str, settings_mod.Settings], pipeline.Outcome], names: list[str],
+               cfg: settings_mod.Settings, jobs: int) -> Iterator[pipeline.Outcome | ReportError]:
+    """Run ``build`` for each report, ``jobs`` at a time (threads: the work is waiting on latexmk);
+    yields outcomes or errors as they finish. Builds of different reports never share files."""
 
     def one(name: str) -> pipeline.Outcome | ReportError:
         try:
-            return pipeline.build_report(name, cfg)
+            return build(name, cfg)
         except ReportError as exc:
             return exc
 

@@ -236,6 +236,24 @@ def publish_deps(out_dir: Path, jobname: str, sources: list[Path]) -> Path:
     return dest
 
 
+def write_zip(dest: Path, files: dict[str, bytes], epoch: int) -> Path:
+    """A reproducible zip (fixed timestamps, sorted names), published atomically."""
+    import io
+    import time
+    import zipfile
+
+    stamp = time.gmtime(max(epoch, 315532800))[:6]  # zip dates start in 1980
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, files[name])
+    publish(buf.getvalue(), dest)
+    return dest
+
+
 def is_up_to_date(out_dir: Path, jobname: str, stamp: str) -> bool:
     pdf, stamp_file = out_dir / f"{jobname}.pdf", out_dir / f".{jobname}.stamp"
     try:

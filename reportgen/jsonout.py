@@ -1,5 +1,6 @@
 """Results -> JSON: dataclasses as objects (fields and properties), arrays as nested lists at
-full precision (Python's float repr round-trips), fractions as {"num", "den", "value"}."""
+full precision (Python's float repr round-trips), fractions as {"num", "den", "value"}, SymPy
+expressions as their text."""
 
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [to_jsonable(v) for v in obj]
     if isinstance(obj, Path):
+        return str(obj)
+    if type(obj).__module__.startswith("sympy"):  # a derivation step: its SymPy text
         return str(obj)
     return obj
 

@@ -17,6 +17,7 @@ the only kind of string the template layer prints without escaping.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -181,11 +182,18 @@ def rowvec(a: object, s: FormatSettings = DEFAULT) -> Tex:
 
 
 def shape(dims: object) -> Tex:
-    """``(2, 4)`` -> ``\\mathbb{R}^{2 \\times 4}``; ``(3,)`` -> ``\\mathbb{R}^{3}``; ``()`` -> ``\\mathbb{R}``."""
-    dims = tuple(int(d) for d in dims)  # type: ignore[union-attr]
+    """``(2, 4)`` -> ``\\mathbb{R}^{2 \\times 4}``; ``(3,)`` -> ``\\mathbb{R}^{3}``; ``()`` -> ``\\mathbb{R}``;
+    SymPy sizes print as symbols: ``(n, q)`` -> ``\\mathbb{R}^{n \\times q}``."""
+
+    def one(d: object) -> str:  # an integer, or a SymPy size symbol such as n
+        if type(d).__module__.startswith("sympy") and not getattr(d, "is_Integer", False):
+            return sym(d)
+        return str(int(d))  # type: ignore[call-overload]
+
+    dims = tuple(one(d) for d in dims)  # type: ignore[union-attr]
     if not dims:
         return Tex(r"\mathbb{R}")
-    return Tex(r"\mathbb{R}^{" + r" \times ".join(str(d) for d in dims) + "}")
+    return Tex(r"\mathbb{R}^{" + r" \times ".join(dims) + "}")
 
 
 def coords(points: object, sig: int = 6) -> Tex:
@@ -202,13 +210,79 @@ def coords(points: object, sig: int = 6) -> Tex:
     return Tex(" ".join(f"({one(x)},{one(y)})" for x, y in arr))
 
 
-def sym(expr: object) -> Tex:
-    """A SymPy expression (a checked derivation step) -> LaTeX via SymPy's printer."""
+def sym(expr: object, ln: bool = False) -> Tex:
+    """A SymPy expression (a checked derivation step) -> LaTeX via SymPy's printer, with the
+    house notation: ``^{\\top}``, ``\\odot``, ``\\operatorname{diag}``, ``\\mathbb{I}[x > 0]`` for
+    Heaviside, ``(\\mathbf{W}_2)_{jk}`` / ``y^{s}_{i}`` for entries of subscripted / superscripted
+    bases, and ``UnevaluatedExpr`` products or sums (built with ``evaluate=False``) printed in the
+    order written.
+    ``ln=True`` prints the natural logarithm as ``\\ln``."""
     import sympy  # only reports with derivations pay for this import
 
     if not isinstance(expr, sympy.Basic):
         raise FormatError(f"expected a SymPy expression, got {type(expr).__name__}")
-    return Tex(sympy.latex(expr, mul_symbol=None, long_frac_ratio=3))
+    printer = _sym_printer()(dict(mul_symbol=None, long_frac_ratio=3, ln_notation=ln))
+    return Tex(printer.doprint(expr))
+
+
+@functools.cache
+def _sym_printer() -> type:
+    import sympy
+    from sympy.printing.latex import LatexPrinter
+    from sympy.printing.precedence import PRECEDENCE
+
+    class ReportLatexPrinter(LatexPrinter):
+        def _print_Transpose(self, expr):  # type: ignore[no-untyped-def]
+            tex = super()._print_Transpose(expr)
+            return tex[: -len("^{T}")] + r"^{\top}" if tex.endswith("^{T}") else tex
+
+        def _print_HadamardProduct(self, expr):  # type: ignore[no-untyped-def]
+            return r" \odot ".join(self.parenthesize(a, PRECEDENCE["Mul"], strict=False) for a in expr.args)
+
+        def _print_Sum(self, expr):  # type: ignore[no-untyped-def]
+            body = expr.function
+            if isinstance(body, sympy.UnevaluatedExpr) and isinstance(body.args[0], sympy.Add):  # parenthesise
+                frame = super()._print_Sum(expr.func(sympy.Symbol("SUMBODY"), *expr.limits))
+                return frame.replace("SUMBODY", rf"\left({self._print(body)}\right)")
+            return super()._print_Sum(expr)
+
+        def _print_DiagMatrix(self, expr):  # type: ignore[no-untyped-def]
+            return rf"\operatorname{{diag}}\left({self._print(expr.args[0])}\right)"
+
+        def _print_Heaviside(self, expr, exp=None):  # type: ignore[no-untyped-def]
+            tex = rf"\mathbb{{I}}[{self._print(expr.args[0])} > 0]"
+            return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
+
+        def _print_Indexed(self, expr):  # type: ignore[no-untyped-def]
+            base = self._print(expr.base)
+            simple = all(isinstance(i, (sympy.Symbol, sympy.Integer)) and len(str(i)) == 1 for i in expr.indices)
+            idx = ("" if simple else ",").join(self._print(i) for i in expr.indices)
+            sup = re.fullmatch(r"(\\?[A-Za-z]+|\\[A-Za-z]+\{[^{}]*\})\^\{([^{}]*)\}", base)
+            if sup:  # y^{s} -> y^{s}_{i}
+                return rf"{sup.group(1)}^{{{sup.group(2)}}}_{{{idx}}}"
+            if "_" in base or "^" in base:  # \mathbf{W}_2 -> (\mathbf{W}_2)_{jk}
+                return rf"({base})_{{{idx}}}"
+            return rf"{base}_{{{idx}}}"
+
+        def _print_UnevaluatedExpr(self, expr):  # type: ignore[no-untyped-def]
+            """``UnevaluatedExpr(Mul(..., evaluate=False))`` (or Add): factors or terms as written."""
+            arg = expr.args[0]
+            if isinstance(arg, sympy.Add):
+                return super()._print_Add(arg, order="none")
+            if not isinstance(arg, sympy.Mul):
+                return self._print(arg)
+            factors, sign = list(arg.args), ""
+            if factors[0] == -1:
+                factors, sign = factors[1:], "- "
+
+            def is_product(f):  # type: ignore[no-untyped-def]
+                return isinstance(f, sympy.Mul) or (isinstance(f, sympy.UnevaluatedExpr) and f.args[0].is_Mul)
+
+            parts = [rf"\left({self._print(f)}\right)" if f.could_extract_minus_sign() or isinstance(f, sympy.Add)
+                     else self._print(f) for f in factors]
+            return sign + (r" \cdot " if any(is_product(f) for f in factors) else " ").join(parts)
+
+    return ReportLatexPrinter
 
 
 # --- user text --------------------------------------------------------------------------------

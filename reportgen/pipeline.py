@@ -119,11 +119,12 @@ class RecordingLoader(jinja2.BaseLoader):
         return getattr(self.inner, name)
 
 
-def render_tex(report: spec.ReportSpec, solved: list[Solved], settings: Settings,
+def render_tex(report: spec.ReportSpec, solved: list[Solved], settings: Settings, trace: bool = False,
                used: list[Path] | None = None) -> str:
-    """The report's LaTeX. ``used`` (if given) receives the files the output depends on: every
-    template loaded, and the template folders searched for a report-specific template."""
-    env = render.environment(settings.templates, settings.fmt)
+    """The report's LaTeX. ``trace=True`` adds origin markers (see render.line_origins).
+    ``used`` (if given) receives the files the output depends on: every template loaded, and
+    the template folders searched for a report-specific template."""
+    env = render.environment(settings.templates, settings.fmt, trace=trace)
     recorder = RecordingLoader(env.loader)  # type: ignore[arg-type]
     env.loader = recorder
     context = {
@@ -158,7 +159,7 @@ def build_report(name: str | Path, settings: Settings) -> Outcome:
     solved = solve(report)
     require_checks_pass(report, solved)
     used: list[Path] = []
-    tex = render_tex(report, solved, settings, used)
+    tex = render_tex(report, solved, settings, used=used)
     out = settings.out_dir
     sources = [report.path, *used, *([settings.source] if settings.source else [])]
     compile.publish_deps(out, report.id, sources)
@@ -170,32 +171,43 @@ def build_report(name: str | Path, settings: Settings) -> Outcome:
         compiled = compile.run_latexmk(tex, report.id, source_date_epoch(report), settings.timeout)
     except compile.LatexCompileFailure as exc:
         tex_path, log_path = compile.publish_failure(out, report.id, tex, exc.log)
-        raise LatexError(latex_failure_message(exc, tex, tex_path, log_path)) from None
+        origins = template_lines(report, solved, settings, tex)
+        raise LatexError(latex_failure_message(exc, tex, tex_path, log_path, origins)) from None
     pdf = compile.publish_build(out, report.id, tex, compiled, stamp)
     return Outcome(report.id, pdf, "built", time.perf_counter() - start, n_checks)
 
 
-def latex_failure_message(exc: compile.LatexCompileFailure, tex: str, tex_path: Path, log_path: Path) -> str:
+def export_zip(name: str | Path, settings: Settings) -> Outcome:
+    """An Overleaf-ready ``<id>.zip``: main.tex (self-contained: data and figures inline) and a
+    latexmkrc selecting pdflatex. Nothing else is needed on a standard TeX Live."""
+    start = time.perf_counter()
+    report = load(name)
+    solved = solve(report)
+    require_checks_pass(report, solved)
+    tex = render_tex(report, solved, settings)
+    files = {"main.tex": tex.encode(), "latexmkrc": b"$pdf_mode = 1;\n"}
+    path = compile.write_zip(settings.out_dir / f"{report.id}.zip", files, source_date_epoch(report))
+    return Outcome(report.id, path, "exported", time.perf_counter() - start, sum(len(s.checks) for s in solved))
+
+
+def template_lines(report: spec.ReportSpec, solved: list[Solved], settings: Settings, tex: str) -> list[str]:
+    """'template:line' for every line of ``tex`` (empty when the traced render does not match)."""
+    traced = render_tex(report, solved, settings, trace=True)
+    return render.line_origins(traced) if render.strip_markers(traced) == tex else []
+
+
+def latex_failure_message(exc: compile.LatexCompileFailure, tex: str, tex_path: Path, log_path: Path,
+                          origins: list[str]) -> str:
+    """A few lines: the LaTeX message, the template file:line it came from, the .tex line, the log."""
     lines = [exc.summary]
     tex_lines = tex.splitlines()
     for e in exc.errors:
-        where = f"{tex_path}:{e.line}" if e.line else str(tex_path)
-        lines.append(f"  {where}: {e.message}")
+        origin = origins[e.line - 1] if e.line and e.line <= len(origins) else ""
+        lines.append(f"  {origin or tex_path}: {e.message}" if origin else f"  {tex_path}:{e.line or '?'}: {e.message}")
         if e.line and 0 < e.line <= len(tex_lines):
-            origin = template_origin(tex_lines, e.line)
-            if origin:
-                lines.append(f"    from template {origin}")
-            lines.append(f"    | {tex_lines[e.line - 1].strip()[:160]}")
+            lines.append(f"    generated line {tex_path}:{e.line}: {tex_lines[e.line - 1].strip()[:160]}")
     lines.append(f"  full log: {log_path}")
     return "\n".join(lines)
-
-
-def template_origin(tex_lines: list[str], line: int) -> str:
-    """The nearest '%% template: NAME' marker above a generated line (see base.tex.j2)."""
-    for text in reversed(tex_lines[: line - 1]):
-        if text.startswith("%% template: "):
-            return text[len("%% template: "):].strip()
-    return ""
 
 
 __all__ = ["build_report", "solve", "load", "report_ids", "ReportError"]

@@ -24,9 +24,10 @@ import datetime
 import math
 import re
 import tomllib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -122,7 +123,7 @@ class Table:
             return v
         arr = _to_array(v, self, name, len(shape))
         want = "x".join("n" if s is None else str(s) for s in shape) or "scalar"
-        if arr.ndim != len(shape) or any(s is not None and s != a for s, a in zip(shape, arr.shape)):
+        if arr.ndim != len(shape) or any(s is not None and s != a for s, a in zip(shape, arr.shape, strict=False)):
             got = "x".join(map(str, arr.shape)) or "scalar"
             raise self.error(name, f"expected shape {want}, got {got}")
         return arr
@@ -181,7 +182,8 @@ def _to_array(v: object, t: Table, key: str, ndim: int) -> np.ndarray:
         lengths = [len(row) for row in v]  # type: ignore[union-attr]
         if len(set(lengths)) > 1:
             bad = next(i for i, n in enumerate(lengths) if n != lengths[0])
-            raise t.error(f"{key}[{bad}]", f"ragged matrix: row 0 has {lengths[0]} entries, row {bad} has {lengths[bad]}")
+            raise t.error(f"{key}[{bad}]",
+                          f"ragged matrix: row 0 has {lengths[0]} entries, row {bad} has {lengths[bad]}")
     arr = np.array(values, dtype=float)
     if ndim == 2:
         arr = arr.reshape(len(v), -1)  # type: ignore[arg-type]

@@ -5,10 +5,11 @@ Each case edits a valid file in one place: (case id, base, old text, new text, k
 """
 
 import pytest
-from buildkit import run_cli
 
 from reportgen import cli, pipeline
 from reportgen.errors import SpecError
+
+from .buildkit import run_cli
 
 CNN = """\
 [report]

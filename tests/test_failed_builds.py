@@ -12,12 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from buildkit import ROOT, document_templates, kill_all, pdf_is_valid, processes_with, run_cli, write_assignment
-from conftest import pdf_text
 
 from reportgen import compile, pipeline
 from reportgen.errors import LatexError, TemplateError
 from reportgen.settings import Settings
+
+from .buildkit import ROOT, document_templates, kill_all, pdf_is_valid, processes_with, run_cli, write_assignment
+from .conftest import pdf_text
 
 
 def settings_for(tmp_path: Path, templates: Path, **kw) -> Settings:

@@ -11,8 +11,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from buildkit import TINY_CNN, run_cli, write_assignment
-from conftest import pdf_text
+
+from .buildkit import TINY_CNN, run_cli, write_assignment
+from .conftest import pdf_text
 
 # The stand-in for sections/cnn_design.tex.j2: one field per line, never hyphenated.
 FIELDS_TEMPLATE = r"""((* if prob.spec.number == 1 *))

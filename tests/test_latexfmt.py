@@ -115,7 +115,8 @@ ESCAPE_CASES = [
     ("$x$ & 50% #1 a_b ~", "\\$x\\$ \\& 50\\% \\#1 a\\_b \\textasciitilde{}"),
     ("\\input{/etc/passwd}", "\\textbackslash{}input\\{/etc/passwd\\}"),
     ("^^5c", "\\textasciicircum{}\\textasciicircum{}5c"),
-    ("a--b << c >> !` ?`", "a-{}-{}b \\textless{}\\textless{} c \\textgreater{}\\textgreater{} !{}\\textasciigrave{} ?{}\\textasciigrave{}"),
+    ("a--b << c >> !` ?`",
+     "a-{}-{}b \\textless{}\\textless{} c \\textgreater{}\\textgreater{} !{}\\textasciigrave{} ?{}\\textasciigrave{}"),
     ("line\n[opt]", "line {[}opt{]}"),
     ("Müller, José", "Müller,{} José"),  # Latin-1 letters kept exactly
     ("a\x00b\u202ec\x7f", "abc"),  # NUL, bidi override, DEL stripped

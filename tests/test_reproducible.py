@@ -6,8 +6,9 @@ import subprocess
 import sys
 
 import pytest
-from buildkit import ROOT, TINY_CNN, write_assignment
 from pypdf import PdfReader
+
+from .buildkit import ROOT, TINY_CNN, write_assignment
 
 # Stand-in for the problem section: prints what TeX believes the date and time are.
 CLOCK_TEMPLATE = r"""CLOCK \the\year-\the\month-\the\day{} at minute \the\time{} (\today)\par

@@ -12,10 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
-from buildkit import ROOT, TINY_CNN, TINY_MLP, write_assignment
 
 from reportgen import cli, compile, pipeline
 from reportgen.settings import Settings
+
+from .buildkit import ROOT, TINY_CNN, TINY_MLP, write_assignment
 
 FAKE_PDF = b"%PDF-1.5\n% stand-in for latexmk's output\n%%EOF\n"
 

@@ -16,12 +16,13 @@ import time
 from pathlib import Path
 
 import pytest
-from buildkit import ROOT, document_templates, kill_all, processes_with, run_cli, write_assignment
-from conftest import pdf_text
 
 from reportgen import compile, pipeline
 from reportgen.errors import LatexError
 from reportgen.settings import Settings
+
+from .buildkit import ROOT, document_templates, kill_all, processes_with, run_cli, write_assignment
+from .conftest import pdf_text
 
 PIPE_INPUT = '\\catcode`\\&=12 \\input{|"kpsewhich --version"}'  # kpsewhich prints "... Karl Berry & ..."
 

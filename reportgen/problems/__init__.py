@@ -17,6 +17,9 @@ KINDS = {
     "mlp_gradients": "Gradients of a one-hidden-layer regression network, computed and explained",
     "gd_step_size": "Admissible gradient-descent learning rates on a quadratic",
     "cnn_design": "A conv/pool stack that reaches a target shape, with parameter counts",
+    "softmax_ce_gradient": "The derivative of softmax cross-entropy, general and one-hot targets",
+    "smoothed_ce_derivation": "Gradients of the label-smoothed cross-entropy through a ReLU/softmax network, derived",
+    "smoothed_ce_step": "Forward pass, backpropagation and one gradient-descent step with label smoothing",
 }
 
 

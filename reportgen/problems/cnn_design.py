@@ -50,9 +50,9 @@ def solve(p: Params) -> Result:
 def verify(p: Params, r: Result) -> list[Check]:
     brute = brute_force_stacks(p.in_size, p.target_size, p.kernels, p.pool)
     found = {a.signature for a in r.search.candidates}
+    method = f"brute force over all {brute.tried} alternating stacks of up to {brute.max_len} layers"
     checks = [
-        equal("the valid stacks", f"brute force over all {brute.tried} alternating stacks of up to {brute.max_len} layers",
-              sorted(found), sorted(brute.signatures)),
+        equal("the valid stacks", method, sorted(found), sorted(brute.signatures)),
     ]
     for a in r.search.candidates:
         checks.append(equal(f"parameters of {a.signature}", "sizes of zero-filled weight and bias arrays",

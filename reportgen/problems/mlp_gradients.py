@@ -83,6 +83,11 @@ class Result:
     costs: mlp.ModeCosts
 
     @property
+    def dead_units(self) -> tuple[int, ...]:
+        """Hidden units (1-based) with f'(z) = 0 for every sample: their gradients vanish."""
+        return tuple(int(j) + 1 for j in np.flatnonzero((self.mask == 0).all(axis=0)))
+
+    @property
     def inactive_units(self) -> int:
         """(sample, unit) pairs where f'(z) = 0: no gradient flows back through them."""
         return int((self.mask == 0).sum())

@@ -9,6 +9,12 @@
 with SymPy when it can decide, otherwise by evaluation at random points; the report prints the
 same expressions (``|sym`` filter), so what is shown is what was checked.
 
+Chains in index notation (a ``Sum`` up to a symbolic size ``q``, free indices, ``IndexedBase``
+entries) hold for every size; they are checked at the chain's ``instances``: each instance maps
+sizes and free indices (Symbols) to integers and, optionally, an ``IndexedBase`` to a
+``Lambda`` giving its entries (e.g. soft labels that sum to one, or the softmax of z). The sums
+are expanded there and every step is compared as above.
+
 Matrix identities that SymPy cannot hold as scalars (softmax Jacobians, vector-Jacobian
 products) are ``NumericStep``s: a numpy function of random inputs for each side.
 
@@ -17,8 +23,9 @@ SymPy is imported here, so import this module only from problem kinds that need 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import sympy
 
@@ -31,12 +38,14 @@ class Step:
 
 @dataclass(frozen=True)
 class Chain:
-    """start = steps[0].expr = steps[1].expr = ...; ``domain`` restricts random sampling."""
+    """start = steps[0].expr = steps[1].expr = ...; ``domain`` restricts random sampling (keys:
+    Symbols, or an IndexedBase for all its entries); ``instances`` (index notation, see above)."""
 
     name: str
     start: sympy.Expr
     steps: tuple[Step, ...]
-    domain: dict[sympy.Symbol, tuple[float, float]] = field(default_factory=dict)
+    domain: dict[sympy.Basic, tuple[float, float]] = field(default_factory=dict)
+    instances: tuple[Mapping[sympy.Basic, Any], ...] = ()
 
     @property
     def result(self) -> sympy.Expr:

@@ -38,7 +38,7 @@ def det_exact(M: list[list[Fraction]]) -> Fraction:
         det *= M[c][c]
         for r in range(c + 1, n):
             factor = M[r][c] / M[c][c]
-            M[r] = [a - factor * b for a, b in zip(M[r], M[c])]
+            M[r] = [a - factor * b for a, b in zip(M[r], M[c], strict=True)]
     return det
 
 
@@ -72,7 +72,8 @@ def step_size_range(A: Array) -> StepSizeRange:
     lam, V = np.linalg.eigh(H)
     if lam[0] <= 0:
         raise ValueError("the quadratic is not strictly convex (an eigenvalue of H is <= 0)")
-    H_exact = [[exact_fraction(a) + exact_fraction(b) for a, b in zip(ra, rb)] for ra, rb in zip(A, A.T)]
+    H_exact = [[exact_fraction(a) + exact_fraction(b) for a, b in zip(ra, rb, strict=True)]
+               for ra, rb in zip(A, A.T, strict=True)]
     hi = rational_eigenvalue(H_exact, float(lam[-1]))
     lo = rational_eigenvalue(H_exact, float(lam[0]))
     return StepSizeRange(
@@ -101,8 +102,10 @@ class Trajectory:
 
     @property
     def distance_curve(self) -> Array:
-        """Rows (n, ||u_n - u*||) for a convergence plot."""
-        return np.column_stack([np.arange(len(self.distance)), self.distance])
+        """Rows (n, ||u_n - u*||) for a log-scale convergence plot (exact zeros left out)."""
+        n = np.arange(len(self.distance))
+        keep = self.distance > 0
+        return np.column_stack([n[keep], self.distance[keep]])
 
     @property
     def first_coordinate_curve(self) -> Array:

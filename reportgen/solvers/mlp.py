@@ -23,8 +23,8 @@ problem modules convert to and from this form, so there is exactly one backprop 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

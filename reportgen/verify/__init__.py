@@ -7,8 +7,8 @@ deviation. The report's appendix lists them; a failed check stops the build.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -26,8 +26,9 @@ def loss_by_loops(p: Params, W1=None, b1=None, W2=None, b2=None) -> float:
     for k in range(p.N):
         y = b2
         for j in range(p.h):
-            w = (lambda i: W1[j, i]) if p.layout == "column" else (lambda i: W1[i, j])
-            z = b1[j] + sum(w(i) * p.X[k, i] for i in range(p.d))
+            # column layout: z_j = sum_i W1[j, i] x_i; row layout: z_j = sum_i x_i W1[i, j]
+            weights = [W1[j, i] if p.layout == "column" else W1[i, j] for i in range(p.d)]
+            z = b1[j] + sum(w * p.X[k, i] for i, w in enumerate(weights))
             y += W2[j] * f(z)
         loss += 0.5 * (y - p.t[k]) ** 2
     return float(loss)
@@ -55,7 +56,6 @@ def explicit_jacobian_chains(p: Params, r: Result) -> Chains:
     """Build every local Jacobian as a dense matrix, multiply the chain in both orders, and
     count the scalar multiplications the products actually performed."""
     N, d, h = p.N, p.d, p.h
-    W1 = p.W1 if p.layout == "column" else p.W1.T  # (h, d)
     mults = {"n": 0}
 
     def mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:

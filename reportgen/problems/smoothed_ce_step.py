@@ -1,0 +1,175 @@
+"""Problem kind ``smoothed_ce_step``: one sample through a one-hidden-layer ReLU network with a
+softmax output, the label-smoothed cross-entropy, every gradient, and one gradient-descent step.
+
+The assignment's layout, h = W1^T x + b1 with W1 in R^{d x n} and z = W2^T a + b2 with
+W2 in R^{n x q}, is the canonical row form of reportgen.solvers.mlp for the 1 x d row x^T:
+x^T W1 + b1^T = h^T. So the weights pass through unchanged and the one backprop there computes
+everything (softmax head with soft labels, sum reduction); ``Params.step`` makes the update.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..solvers import mlp
+from ..spec import Table
+from ..verify import Check, close
+from ..verify import smoothed_ce as loops
+
+
+@dataclass(frozen=True)
+class Params:
+    x: np.ndarray  # (d,)
+    y: np.ndarray  # (q,) one-hot ground truth
+    W1: np.ndarray  # (d, n)
+    b1: np.ndarray  # (n,)
+    W2: np.ndarray  # (n, q)
+    b2: np.ndarray  # (q,)
+    epsilon: float
+    eta: float
+
+    @property
+    def d(self) -> int:
+        return self.x.shape[0]
+
+    @property
+    def n(self) -> int:
+        return self.b1.shape[0]
+
+    @property
+    def q(self) -> int:
+        return self.b2.shape[0]
+
+    @property
+    def keep(self) -> float:
+        """1 - epsilon: the weight left on the true class."""
+        return 1.0 - self.epsilon
+
+    @property
+    def spread(self) -> float:
+        """epsilon / q: the weight every class receives."""
+        return self.epsilon / self.q
+
+    @property
+    def cls(self) -> int:
+        """The true class, counted from 1."""
+        return int(np.argmax(self.y)) + 1
+
+    def canonical(self) -> mlp.Params:
+        return mlp.Params(self.W1, self.b1, self.W2, self.b2)
+
+    def instance(self) -> loops.Instance:
+        return loops.Instance(self.x, self.y, self.W1, self.b1, self.W2, self.b2, self.epsilon)
+
+
+def parse(t: Table) -> Params:
+    x = t.array("x", (None,))
+    b1 = t.array("b1", (None,))
+    b2 = t.array("b2", (None,))
+    d, n, q = x.shape[0], b1.shape[0], b2.shape[0]
+    for key, size in (("d", d), ("n", n), ("q", q)):  # optional, as the assignment states them
+        if t.has(key) and t.integer(key, lo=1) != size:
+            raise t.error(key, f"is {t.data[key]}, but the arrays have {key} = {size}")
+    y = t.array("y", (q,))
+    if not (set(y.tolist()) <= {0.0, 1.0} and y.sum() == 1):
+        raise t.error("y", f"expected a one-hot indicator of length {q} (one 1, the rest 0), got {y.tolist()}")
+    W1 = t.array("W1", (d, n))
+    W2 = t.array("W2", (n, q))
+    epsilon = t.real("epsilon")
+    if not 0 <= epsilon <= 1:
+        raise t.error("epsilon", f"expected a smoothing constant in [0, 1], got {epsilon}")
+    eta = t.real("eta", positive=True)
+    return Params(x, y, W1, b1, W2, b2, epsilon, eta)
+
+
+@dataclass(frozen=True)
+class Result:
+    """Every quantity of the forward pass, the backward pass and the update; vectors are 1-D."""
+
+    h: np.ndarray  # (n,) W1^T x + b1
+    a: np.ndarray  # (n,) ReLU(h)
+    mask: np.ndarray  # (n,) ReLU'(h) = 1[h > 0]
+    z: np.ndarray  # (q,) W2^T a + b2
+    yhat: np.ndarray  # (q,) softmax(z)
+    y_soft: np.ndarray  # (q,) (1 - eps) y + eps / q
+    log_sum_exp: float  # ln sum_k e^{z_k}
+    ys_dot_z: float  # (y^s)^T z
+    loss: float  # = log_sum_exp - ys_dot_z, since the soft labels sum to one
+    dL_dyhat: np.ndarray  # (q,) -y^s / yhat
+    softmax_jacobian: np.ndarray  # (q, q) diag(yhat) - yhat yhat^T
+    dL_dz: np.ndarray  # (q,) delta2, through the softmax Jacobian
+    dL_dW2: np.ndarray  # (n, q)
+    dL_db2: np.ndarray  # (q,)
+    dL_da: np.ndarray  # (n,)
+    dL_dh: np.ndarray  # (n,) delta1
+    dL_dW1: np.ndarray  # (d, n)
+    dL_db1: np.ndarray  # (n,)
+    W1_new: np.ndarray
+    b1_new: np.ndarray
+    W2_new: np.ndarray
+    b2_new: np.ndarray
+    loss_new: float  # the loss at the updated parameters
+
+    @property
+    def inactive_units(self) -> int:
+        return int((self.mask == 0).sum())
+
+
+def solve(p: Params) -> Result:
+    net, cp = mlp.Net("relu", "softmax", "sum"), p.canonical()
+    X = p.x.reshape(1, -1)
+    y_soft = (1.0 - p.epsilon) * p.y + p.epsilon / p.q
+    T = y_soft.reshape(1, -1)
+    fw = mlp.forward(net, cp, X, T)
+    g = mlp.backward(net, cp, X, T, fw)
+    new = cp.step(g, p.eta)
+    z = fw.Z2[0]
+    return Result(
+        h=fw.Z1[0], a=fw.A1[0], mask=mlp.relu_prime(fw.Z1[0]), z=z, yhat=fw.Y[0], y_soft=y_soft,
+        log_sum_exp=float(z.max() + np.log(np.exp(z - z.max()).sum())), ys_dot_z=float(y_soft @ z), loss=fw.loss,
+        dL_dyhat=g.dL_dY[0], softmax_jacobian=np.diag(fw.Y[0]) - np.outer(fw.Y[0], fw.Y[0]),
+        dL_dz=g.dL_dZ2[0], dL_dW2=g.dL_dW2, dL_db2=g.dL_db2, dL_da=g.dL_dA1[0],
+        dL_dh=g.dL_dZ1[0], dL_dW1=g.dL_dW1, dL_db1=g.dL_db1,
+        W1_new=new.W1, b1_new=new.b1, W2_new=new.W2, b2_new=new.b2, loss_new=mlp.loss_at(net, new, X, T),
+    )
+
+
+def verify(p: Params, r: Result) -> list[Check]:
+    inst = p.instance()
+    v = loops.forward(inst)
+    by_loops = "explicit sums over the assignment's indices"
+    checks = [
+        close("h = W1^T x + b1", by_loops, r.h, v.h, 1e-12),
+        close("a = ReLU(h)", by_loops, r.a, v.a, 1e-12),
+        close("z = W2^T a + b2", by_loops, r.z, v.z, 1e-12),
+        close("yhat = Softmax(z)", by_loops, r.yhat, v.yhat, 1e-12),
+        close("soft labels y^s", "(1 - eps) y_i + eps/q entry by entry", r.y_soft, v.y_soft, 1e-15),
+        close("soft labels sum to one", "sum of the entries", float(r.y_soft.sum()), 1.0, 1e-12),
+        close("Loss", by_loops, r.loss, v.loss, 1e-12),
+        close("(y^s)^T z", "sum of products entry by entry", r.ys_dot_z,
+              sum(s * t for s, t in zip(v.y_soft, v.z, strict=True)), 1e-12),
+        close("Loss = ln sum exp(z) - (y^s)^T z", "the log-sum-exp form", r.log_sum_exp - r.ys_dot_z, r.loss, 1e-12),
+        close("softmax Jacobian diag(yhat) - yhat yhat^T", "central differences of the loop softmax",
+              r.softmax_jacobian, loops.softmax_jacobian_fd(v.z), 1e-8),
+        close("dLoss/dz through the softmax Jacobian = yhat - y^s", "the collapsed form of Problem 1",
+              r.dL_dz, r.yhat - r.y_soft, 1e-12),
+    ]
+    kink = float(np.min(np.abs(r.h)))
+    checks.append(Check("no pre-activation at the ReLU kink", "min |h| > 1e-4 (finite differences valid)",
+                        0.0 if kink > 1e-4 else 1.0, 0.0, exact=True))
+    fd = "central differences (h = 1e-6) of the loop implementation"
+    grads = {w: loops.gradient_fd(inst, w) for w in ("yhat", "z", "W2", "b2", "a", "h", "W1", "b1")}
+    for name, got, w in (("dLoss/dyhat", r.dL_dyhat, "yhat"), ("dLoss/dz", r.dL_dz, "z"),
+                         ("dLoss/dW2", r.dL_dW2, "W2"), ("dLoss/db2", r.dL_db2, "b2"),
+                         ("dLoss/da", r.dL_da, "a"), ("dLoss/dh", r.dL_dh, "h"),
+                         ("dLoss/dW1", r.dL_dW1, "W1"), ("dLoss/db1", r.dL_db1, "b1")):
+        checks.append(close(name, fd, got, grads[w], 1e-6))
+    step = "theta - eta * (central-difference gradient)"
+    for name, got, w in (("updated W1", r.W1_new, "W1"), ("updated b1", r.b1_new, "b1"),
+                         ("updated W2", r.W2_new, "W2"), ("updated b2", r.b2_new, "b2")):
+        checks.append(close(name, step, got, getattr(p, w) - p.eta * grads[w], 1e-6))
+    new = replace(inst, W1=r.W1_new, b1=r.b1_new, W2=r.W2_new, b2=r.b2_new)
+    checks.append(close("Loss after the step", by_loops, r.loss_new, loops.loss(new), 1e-12))
+    return checks

@@ -1,0 +1,145 @@
+"""Independent re-computation of the one-hidden-layer ReLU network with a softmax output and the
+label-smoothed cross-entropy (no shared code with reportgen.solvers.mlp).
+
+Everything is written with explicit loops over the assignment's indices,
+
+    h_l = sum_p (W1)_pl x_p + (b1)_l,   a_l = max(0, h_l),   z_i = sum_l (W2)_li a_l + (b2)_i,
+    yhat_i = exp(z_i) / sum_r exp(z_r),  y^s_i = (1 - eps) y_i + eps / q,
+    Loss = -sum_i y^s_i ln yhat_i,
+
+so that central differences of this loss check the derived gradients and the solver's numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from . import central_diff
+
+PARAMETERS = ("W1", "b1", "W2", "b2")
+INTERMEDIATE = ("h", "a", "z", "yhat")
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One sample and the weights, in the assignment's layout: W1 (d, n), W2 (n, q)."""
+
+    x: np.ndarray  # (d,)
+    y: np.ndarray  # (q,) one-hot
+    W1: np.ndarray  # (d, n)
+    b1: np.ndarray  # (n,)
+    W2: np.ndarray  # (n, q)
+    b2: np.ndarray  # (q,)
+    eps: float
+
+    @property
+    def sizes(self) -> tuple[int, int, int]:
+        return self.W1.shape[0], self.W1.shape[1], self.W2.shape[1]
+
+
+@dataclass(frozen=True)
+class Values:
+    """Forward quantities of one instance, by loops."""
+
+    h: np.ndarray
+    a: np.ndarray
+    z: np.ndarray
+    yhat: np.ndarray
+    y_soft: np.ndarray
+    loss: float
+
+
+def soft_labels(y: np.ndarray, eps: float) -> np.ndarray:
+    q = len(y)
+    return np.array([(1.0 - eps) * y[i] + eps / q for i in range(q)])
+
+
+def hidden(inst: Instance) -> np.ndarray:
+    d, n, _ = inst.sizes
+    return np.array([sum(inst.W1[p, l] * inst.x[p] for p in range(d)) + inst.b1[l] for l in range(n)])
+
+
+def outputs(a: np.ndarray, inst: Instance) -> np.ndarray:
+    _, n, q = inst.sizes
+    return np.array([sum(inst.W2[l, i] * a[l] for l in range(n)) + inst.b2[i] for i in range(q)])
+
+
+def loss_of_yhat(yhat: np.ndarray, y_soft: np.ndarray) -> float:
+    return -sum(float(s) * math.log(float(p)) for s, p in zip(y_soft, yhat, strict=True))
+
+
+def loss_of_z(z: np.ndarray, y_soft: np.ndarray) -> float:
+    """-sum y^s_i (z_i - ln sum_r e^{z_r}), with the log-sum-exp shifted by max z."""
+    top = max(z)
+    lse = top + math.log(sum(math.exp(v - top) for v in z))
+    return -sum(float(s) * (float(v) - lse) for s, v in zip(y_soft, z, strict=True))
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    top = max(z)
+    e = [math.exp(v - top) for v in z]
+    total = sum(e)
+    return np.array([v / total for v in e])
+
+
+def loss_of_a(a: np.ndarray, inst: Instance) -> float:
+    return loss_of_z(outputs(a, inst), soft_labels(inst.y, inst.eps))
+
+
+def loss_of_h(h: np.ndarray, inst: Instance) -> float:
+    return loss_of_a(np.array([max(v, 0.0) for v in h]), inst)
+
+
+def loss(inst: Instance) -> float:
+    return loss_of_h(hidden(inst), inst)
+
+
+def forward(inst: Instance) -> Values:
+    h = hidden(inst)
+    a = np.array([max(v, 0.0) for v in h])
+    z = outputs(a, inst)
+    ys = soft_labels(inst.y, inst.eps)
+    return Values(h, a, z, softmax(z), ys, loss_of_z(z, ys))
+
+
+def gradient_fd(inst: Instance, wrt: str) -> np.ndarray:
+    """d Loss / d(wrt) by central differences, for a parameter or an intermediate quantity
+    (each intermediate is perturbed with everything upstream of it held fixed)."""
+    if wrt in PARAMETERS:
+        return central_diff(lambda v: loss(replace(inst, **{wrt: v})), getattr(inst, wrt))
+    v = forward(inst)
+    f = {
+        "h": lambda t: loss_of_h(t, inst),
+        "a": lambda t: loss_of_a(t, inst),
+        "z": lambda t: loss_of_z(t, v.y_soft),
+        "yhat": lambda t: loss_of_yhat(t, v.y_soft),
+    }[wrt]
+    return central_diff(f, getattr(v, wrt))
+
+
+def softmax_jacobian_fd(z: np.ndarray, step: float = 1e-6) -> np.ndarray:
+    """J[i, k] = d yhat_i / d z_k by central differences, column by column."""
+    q = len(z)
+    J = np.zeros((q, q))
+    for k in range(q):
+        e = np.zeros(q)
+        e[k] = step
+        J[:, k] = (softmax(z + e) - softmax(z - e)) / (2 * step)
+    return J
+
+
+def random_instance(rng: np.random.Generator, max_size: int = 5, margin: float = 1e-3) -> Instance:
+    """Random sizes 1 <= d, n <= max_size and 2 <= q <= max_size, a random class, eps in [0, 1),
+    normal weights; redrawn while a pre-activation lies within ``margin`` of the ReLU kink."""
+    while True:
+        d, n = int(rng.integers(1, max_size + 1)), int(rng.integers(1, max_size + 1))
+        q = int(rng.integers(2, max_size + 1))
+        y = np.zeros(q)
+        y[rng.integers(q)] = 1.0
+        inst = Instance(rng.standard_normal(d), y, rng.standard_normal((d, n)), rng.standard_normal(n),
+                        rng.standard_normal((n, q)), rng.standard_normal(q), float(rng.uniform(0.0, 1.0)))
+        if min(abs(hidden(inst))) > margin:
+            return inst

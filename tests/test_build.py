@@ -1,0 +1,63 @@
+"""Real PDFs: every shipped report builds; its text carries the computed results."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from reportgen import pipeline
+from reportgen.settings import Settings
+
+from .conftest import ROOT, pdf_text
+
+GOLDEN = ROOT / "tests" / "golden"
+
+
+@pytest.mark.tex
+def test_every_report_builds(built_reports):
+    assert set(built_reports) == set(pipeline.report_ids())
+    for pdf in built_reports.values():
+        assert pdf.read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.tex
+def test_nn2024_pdf_text_has_loss_and_gradients(built_reports):
+    text = pdf_text(built_reports["nn-assignment2-2024"])
+    r = pipeline.solve(pipeline.load("nn-assignment2-2024"))
+    for needle in ["Test Author", "Student ID: 0000", "Problem 1: Calculating Gradients",
+                   "1.0185",  # the loss
+                   "0.1310", "-0.2358", "-0.0524", "0.2096", "-0.2544", "-0.3180", "0.0318", "-0.0954",  # dL/dW1
+                   "-0.262", "-0.318",  # dL/db1
+                   "-1.2445", "-0.2385",  # dL/dw2
+                   "-2.04",  # dL/db2
+                   "123", "579",  # multiplication counts
+                   "24 352",  # CNN parameters (thin space)
+                   "Verification"]:
+        assert needle in text, needle
+    assert r[0].result.loss == pytest.approx(1.0185)
+
+
+@pytest.mark.tex
+def test_unchanged_report_is_not_recompiled(tmp_path):
+    settings = Settings(out_dir=tmp_path)
+    first = pipeline.build_report("nn-assignment2-2024", settings)
+    mtime = first.pdf.stat().st_mtime_ns
+    second = pipeline.build_report("nn-assignment2-2024", settings)
+    assert (first.status, second.status) == ("built", "up to date")
+    assert second.pdf.stat().st_mtime_ns == mtime
+    third = pipeline.build_report("nn-assignment2-2024", Settings(out_dir=tmp_path, author="Someone Else"))
+    assert third.status == "built"  # a changed setting changes the .tex, so it rebuilds
+
+
+@pytest.mark.parametrize("report_id", pipeline.report_ids())
+def test_golden_tex(report_id):
+    """The generated .tex, byte for byte. Regenerate after an intended change with
+    REPORTGEN_UPDATE_GOLDEN=1 python -m pytest tests/test_build.py -k golden"""
+    report = pipeline.load(report_id)
+    tex = pipeline.render_tex(report, pipeline.solve(report), Settings(author="Golden Author", student_id="42"))
+    path = GOLDEN / f"{report_id}.tex"
+    if os.environ.get("REPORTGEN_UPDATE_GOLDEN"):
+        GOLDEN.mkdir(exist_ok=True)
+        path.write_text(tex)
+    assert path.exists(), f"no golden file {path}; create it with REPORTGEN_UPDATE_GOLDEN=1"
+    assert tex == Path(path).read_text()
