@@ -1,13 +1,21 @@
-# make pdf   build every report into build/ (creates .venv, installs TeX Live if needed)
-# make test  run the test suite (what CI runs)
-PYTHON    ?= python3
-VENV      ?= .venv
-BIN       := $(VENV)/bin
-OUT       ?= build
-TEMPLATES ?=
-REPORTS   := $(patsubst assignments/%.toml,%,$(wildcard assignments/*.toml))
+# make pdf    build every report into build/ (creates .venv, installs TeX Live if needed);
+#             incremental: only reports whose inputs changed are rebuilt, JOBS at a time
+# make test   run the test suite (what CI runs)
+# make bench  time a cold build of all reports against bare latexmk on the same .tex files
+PYTHON      ?= python3
+VENV        ?= .venv
+BIN         := $(VENV)/bin
+OUT         ?= build
+TEMPLATES   ?=
+ASSIGNMENTS ?= assignments
+JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
+REPORTS     := $(patsubst $(ASSIGNMENTS)/%.toml,%,$(wildcard $(ASSIGNMENTS)/*.toml))
+PDFS        := $(REPORTS:%=$(OUT)/%.pdf)
+# Every report depends on the code and the settings file; build/<id>.d (written by each build)
+# adds the templates that report actually loaded, so a template edit rebuilds only its users.
+CODE        := pyproject.toml $(wildcard reportgen/*.py reportgen/*/*.py) $(wildcard reportgen.toml)
 
-.PHONY: pdf test tex venv clean
+.PHONY: pdf pdfs test tex venv clean bench
 .DEFAULT_GOAL := pdf
 
 $(BIN)/reportgen: pyproject.toml
@@ -21,10 +29,23 @@ tex:
 	@sh scripts/ensure-tex.sh
 
 pdf: $(BIN)/reportgen tex
-	$(BIN)/reportgen build --out $(OUT) $(if $(TEMPLATES),--templates $(TEMPLATES))
+	@$(MAKE) --no-print-directory -j$(JOBS) pdfs
+
+pdfs: $(PDFS)
+
+# The build publishes atomically and leaves the PDF alone when the generated .tex is unchanged
+# (its own stamp), so touch the target afterwards: make then knows it is up to date.
+$(OUT)/%.pdf: $(ASSIGNMENTS)/%.toml $(CODE) | $(BIN)/reportgen
+	$(BIN)/reportgen build --out $(OUT) $(if $(TEMPLATES),--templates $(TEMPLATES)) $<
+	@touch $@
+
+-include $(wildcard $(PDFS:.pdf=.d))
 
 test: $(BIN)/reportgen
 	$(BIN)/python -m pytest
+
+bench: $(BIN)/reportgen tex
+	$(BIN)/python scripts/bench.py $(if $(TEMPLATES),--templates $(TEMPLATES))
 
 clean:
 	rm -rf $(OUT)

@@ -9,12 +9,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from . import pipeline
 from . import settings as settings_mod
-from .errors import ReportError
+from .errors import ReportError, SpecError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--templates", type=Path, action="append", help="template folder searched first (repeatable)")
     b.add_argument("--force", action="store_true", help="rebuild even when the output is up to date")
     b.add_argument("--timeout", type=float, help="seconds allowed per LaTeX run (default 180)")
+    b.add_argument("-j", "--jobs", type=int, metavar="N",
+                   help="build up to N reports at once (0: one per CPU; default 1)")
     for name in settings_mod.TEXT_FIELDS:
         flag, words = name.replace("_", "-"), name.replace("_", " ")
         b.add_argument(f"--{flag}", dest=name, help=f"{words} shown in the title block")
@@ -115,18 +120,46 @@ def _build(args: argparse.Namespace) -> int:
         force=args.force or None,
         timeout=args.timeout,
         templates=tuple(args.templates) if args.templates else None,
+        jobs=args.jobs,
     )
     names = args.reports or pipeline.report_ids()
+    if cfg.jobs < 0:
+        raise SpecError("command line", "jobs", f"expected 0 or more, got {cfg.jobs}")
+    jobs = cfg.jobs or os.cpu_count() or 1
     failures = 0
-    for name in names:
-        try:
-            o = pipeline.export_zip(name, cfg) if args.zip else pipeline.build_report(name, cfg)
-        except ReportError as exc:
+    build = pipeline.export_zip if args.zip else pipeline.build_report
+    for outcome in _build_all(build, names, cfg, min(jobs, len(names))):
+        if isinstance(outcome, ReportError):
             failures += 1
-            print(f"error: {exc}", file=sys.stderr)
-            continue
-        print(f"{o.status:10} {o.report_id:24} -> {o.pdf}  ({o.seconds:.1f} s, {o.checks} checks passed)", flush=True)
+            print(f"error: {outcome}", file=sys.stderr, flush=True)
+        else:
+            o = outcome
+            print(f"{o.status:10} {o.report_id:24} -> {o.pdf}  ({o.seconds:.1f} s, {o.checks} checks passed)",
+                  flush=True)
     return 1 if failures else 0
+
+
+def _build_all(build: Callable[[str, settings_mod.Settings], pipeline.Outcome], names: list[str],
+               cfg: settings_mod.Settings, jobs: int) -> Iterator[pipeline.Outcome | ReportError]:
+    """Run ``build`` for each report, ``jobs`` at a time (threads: the work is waiting on latexmk);
+    yields outcomes or errors as they finish. Builds of different reports never share files."""
+
+    def one(name: str) -> pipeline.Outcome | ReportError:
+        try:
+            return build(name, cfg)
+        except ReportError as exc:
+            return exc
+
+    if jobs <= 1:
+        yield from map(one, names)
+        return
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="build")
+    try:
+        futures = [pool.submit(one, name) for name in names]
+        for future in as_completed(futures):
+            yield future.result()
+    finally:  # on Ctrl-C: start nothing new; running builds finish or time out, publishing whole files
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ into the output folder.
 * No shell escape at all (``-no-shell-escape`` and ``shell_escape=f``), paranoid
   ``openin_any``/``openout_any``, a clean environment with HOME inside the temp folder,
   stdin from /dev/null, TZ=UTC and a fixed SOURCE_DATE_EPOCH (with FORCE_SOURCE_DATE=1).
-* A time limit that kills the whole process group, so no pdflatex is left behind.
+* A time limit that kills the whole process group, so no pdflatex is left behind; a
+  ``timeout -s KILL`` watchdog enforces it even if this process is killed.
 * Success means exit 0, no ``!`` error in the log, and a PDF that starts with %PDF and ends
   with %%EOF. Only then is it published with os.replace from a temp file in the output
   folder: a failed or killed build leaves the previous PDF untouched.
@@ -33,6 +34,7 @@ LATEXMK_ARGS = (
     "-no-shell-escape",
 )
 DEFAULT_TIMEOUT = 180.0
+WATCHDOG_GRACE = 2.0  # seconds after the limit; normally our own kill comes first
 
 
 def find_latexmk() -> str:
@@ -40,6 +42,13 @@ def find_latexmk() -> str:
     if path is None or shutil.which("pdflatex") is None:
         raise LatexError(f"latexmk/pdflatex not found on PATH; install TeX Live:\n  {INSTALL_HINT}")
     return path
+
+
+def watchdog(timeout: float) -> list[str]:
+    """``timeout -s KILL`` a little after our own limit: it kills the whole process group even
+    when this Python process is gone (killed with SIGKILL), so no pdflatex loops on forever."""
+    path = shutil.which("timeout")
+    return [path, "-s", "KILL", f"{timeout + WATCHDOG_GRACE:g}"] if path else []
 
 
 def tex_environment(workdir: Path, source_date_epoch: int) -> dict[str, str]:
@@ -129,7 +138,7 @@ def run_latexmk(tex: str, jobname: str, source_date_epoch: int, timeout: float =
         work = Path(tmp)
         (work / f"{jobname}.tex").write_text(tex, encoding="utf-8")
         proc = subprocess.Popen(
-            [latexmk, *LATEXMK_ARGS, f"{jobname}.tex"],
+            [*watchdog(timeout), latexmk, *LATEXMK_ARGS, f"{jobname}.tex"],
             cwd=work,
             env=tex_environment(work, source_date_epoch),
             stdin=subprocess.DEVNULL,
@@ -202,6 +211,29 @@ def publish_failure(out_dir: Path, jobname: str, tex: str, log: str) -> tuple[Pa
     publish(tex.encode(), tex_path)
     publish(log.encode(), log_path)
     return tex_path, log_path
+
+
+def _make_escape(text: str) -> str:
+    return text.replace("$", "$$").replace("#", r"\#").replace(" ", r"\ ").replace(":", r"\:")
+
+
+def _make_path(path: Path) -> str:
+    """A prerequisite as make should read it: relative to the working folder when inside it."""
+    rel = os.path.relpath(path)
+    return _make_escape(str(Path(path).resolve()) if rel.startswith("..") else rel)
+
+
+def publish_deps(out_dir: Path, jobname: str, sources: list[Path]) -> Path:
+    """Write ``<out>/<id>.d``: a make rule saying the PDF depends on exactly these files (the
+    templates the report loaded, its assignment file, the settings file). Each file also gets an
+    empty rule, so deleting one makes the report rebuild instead of stopping make."""
+    seen = list(dict.fromkeys(_make_path(p) for p in sources))
+    target = _make_escape(str(out_dir / f"{jobname}.pdf"))  # as given, like make's $(OUT)/<id>.pdf
+    text = f"{target}:" + "".join(f" \\\n  {p}" for p in seen) + "\n" + "".join(f"{p}:\n" for p in seen)
+    dest = out_dir / f"{jobname}.d"
+    if _read(dest) != text:  # unchanged: leave it (and its mtime) alone
+        publish(text.encode(), dest)
+    return dest
 
 
 def write_zip(dest: Path, files: dict[str, bytes], epoch: int) -> Path:

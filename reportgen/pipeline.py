@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from . import __version__, compile, render, spec
 from .errors import LatexError, ReportError, SpecError, VerificationError
 from .problems import kind_module
@@ -60,7 +62,12 @@ def resolve(name: str) -> Path:
 
 
 def load(name: str | Path) -> spec.ReportSpec:
-    return spec.load(resolve(str(name)))
+    path = resolve(str(name))
+    report = spec.load(path)
+    if path.resolve().parent == ASSIGNMENTS and report.id != path.stem:
+        # make builds build/<file name>.pdf, so the two must agree for files in assignments/
+        raise SpecError(path, "report.id", f"{report.id!r} must match the file name {path.stem!r}")
+    return report
 
 
 def solve(report: spec.ReportSpec) -> list[Solved]:
@@ -68,7 +75,10 @@ def solve(report: spec.ReportSpec) -> list[Solved]:
     out = []
     for p in report.problems:
         module = kind_module(p.kind)
-        result = module.solve(p.params)
+        try:
+            result = module.solve(p.params)
+        except (ValueError, ArithmeticError) as exc:  # data that parses but has no solution
+            raise SpecError(report.path, f"problems[{p.number - 1}]", f"{p.kind}: {exc}") from None
         out.append(Solved(p, result, tuple(module.verify(p.params, result))))
     return out
 
@@ -81,9 +91,42 @@ def require_checks_pass(report: spec.ReportSpec, solved: list[Solved]) -> None:
         raise VerificationError(f"{report.path}: {len(failed)} verification check(s) failed:\n{lines}")
 
 
-def render_tex(report: spec.ReportSpec, solved: list[Solved], settings: Settings, trace: bool = False) -> str:
-    """The report's LaTeX. ``trace=True`` adds origin markers (see render.line_origins)."""
+class RecordingLoader(jinja2.BaseLoader):
+    """Wraps the environment's loader and notes every template file it loads, so the build can
+    write a make dependency file listing exactly the templates a report used."""
+
+    def __init__(self, inner: jinja2.BaseLoader) -> None:
+        self.inner = inner
+        self.loaded: list[str] = []
+        self.missing: list[str] = []
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+        try:
+            source, filename, uptodate = self.inner.get_source(environment, template)
+        except jinja2.TemplateNotFound:
+            self.missing.append(template)
+            raise
+        if filename and filename not in self.loaded:
+            self.loaded.append(filename)
+        return source, filename, uptodate
+
+    def list_templates(self) -> list[str]:
+        return self.inner.list_templates()
+
+    def __getattr__(self, name: str) -> Any:  # e.g. ChoiceLoader.loaders, used in error messages
+        if name == "inner":  # not set yet (copy, pickle): no recursion
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+
+def render_tex(report: spec.ReportSpec, solved: list[Solved], settings: Settings, trace: bool = False,
+               used: list[Path] | None = None) -> str:
+    """The report's LaTeX. ``trace=True`` adds origin markers (see render.line_origins).
+    ``used`` (if given) receives the files the output depends on: every template loaded, and
+    the template folders searched for a report-specific template."""
     env = render.environment(settings.templates, settings.fmt, trace=trace)
+    recorder = RecordingLoader(env.loader)  # type: ignore[arg-type]
+    env.loader = recorder
     context = {
         "report": report,
         "problems": solved,
@@ -94,7 +137,12 @@ def render_tex(report: spec.ReportSpec, solved: list[Solved], settings: Settings
         "date": settings.date or report.date,
         "fmt": settings.fmt,
     }
-    return render.render(env, [f"{report.id}.tex.j2", "report.tex.j2"], context)
+    tex = render.render(env, [f"{report.id}.tex.j2", "report.tex.j2"], context)
+    if used is not None:
+        used.extend(Path(f) for f in recorder.loaded)
+        if recorder.missing:  # adding such a template later must rebuild: depend on the folders
+            used.extend(d for d in render.search_path(settings.templates) if d.is_dir())
+    return tex
 
 
 def source_date_epoch(report: spec.ReportSpec) -> int:
@@ -110,8 +158,11 @@ def build_report(name: str | Path, settings: Settings) -> Outcome:
     report = load(name)
     solved = solve(report)
     require_checks_pass(report, solved)
-    tex = render_tex(report, solved, settings)
+    used: list[Path] = []
+    tex = render_tex(report, solved, settings, used=used)
     out = settings.out_dir
+    sources = [report.path, *used, *([settings.source] if settings.source else [])]
+    compile.publish_deps(out, report.id, sources)
     stamp = compile.digest(__version__, tex, " ".join(compile.LATEXMK_ARGS))
     n_checks = sum(len(s.checks) for s in solved)
     if not settings.force and compile.is_up_to_date(out, report.id, stamp):

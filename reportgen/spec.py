@@ -20,6 +20,7 @@ Numbers are checked before numpy sees them: ``np.asarray`` would quietly turn ``
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 import tomllib
@@ -31,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from .errors import SpecError
+from .latexfmt import FormatError, clean_text
 
 MAX_ELEMENTS = 10_000  # per matrix; assignments are hand-sized
 MAX_TEXT = 500
@@ -39,8 +41,16 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 def _type_name(v: object) -> str:
+    if isinstance(v, (datetime.date, datetime.time)):  # datetime.datetime is a date
+        return "a TOML date/time (put it in quotes to make it text)"
     return {bool: "a boolean", str: "a string", int: "an integer", float: "a number", list: "an array",
             dict: "a table"}.get(type(v), type(v).__name__)
+
+
+def _show(v: object, limit: int = 60) -> str:
+    """repr(v) cut to ``limit`` characters: an error message must not echo a whole file."""
+    text = repr(v)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class Table:
@@ -72,32 +82,38 @@ class Table:
         if v is default and default is not _MISSING:
             return v
         if not isinstance(v, str):
-            raise self.error(name, f"expected a string, got {_type_name(v)} ({v!r})")
+            raise self.error(name, f"expected a string, got {_type_name(v)} ({_show(v)})")
         if len(v) > MAX_TEXT:
             raise self.error(name, f"text is {len(v)} characters long; at most {MAX_TEXT} allowed")
+        try:
+            v = clean_text(v, self.key(name))  # control characters out; emoji etc. refused here, by key
+        except FormatError as exc:
+            raise self.error(name, str(exc).split(": ", 1)[1]) from None
         if pattern is not None and not pattern.match(v):
-            raise self.error(name, f"{v!r} does not match {pattern.pattern}")
+            raise self.error(name, f"{_show(v)} does not match {pattern.pattern}")
         return v
 
     def choice(self, name: str, options: Sequence[str], default: Any = _MISSING) -> str:
         v = self.text(name, default)
         if v not in options:
-            raise self.error(name, f"expected one of {', '.join(map(repr, options))}, got {v!r}")
+            raise self.error(name, f"expected one of {', '.join(map(repr, options))}, got {_show(v)}")
         return v
 
     def integer(self, name: str, default: Any = _MISSING, lo: int | None = None, hi: int | None = None) -> int:
         v = self._get(name, default)
         if isinstance(v, bool) or not isinstance(v, int):
-            raise self.error(name, f"expected an integer, got {_type_name(v)} ({v!r})")
+            raise self.error(name, f"expected an integer, got {_type_name(v)} ({_show(v)})")
+        if not -(2**63) <= v < 2**63:
+            raise self.error(name, f"integer {_show(v)} does not fit in 64 bits")
         if (lo is not None and v < lo) or (hi is not None and v > hi):
-            raise self.error(name, f"expected an integer in [{lo}, {hi}], got {v}")
+            raise self.error(name, f"expected an integer in [{lo}, {hi}], got {_show(v)}")
         return v
 
     def real(self, name: str, default: Any = _MISSING, positive: bool = False) -> float:
         v = self._get(name, default)
         _check_number(v, self, name)
         if positive and v <= 0:
-            raise self.error(name, f"expected a positive number, got {v!r}")
+            raise self.error(name, f"expected a positive number, got {_show(v)}")
         return float(v)
 
     def array(self, name: str, shape: Sequence[int | None], default: Any = _MISSING) -> np.ndarray:
@@ -136,11 +152,11 @@ class Table:
 
 def _check_number(v: object, t: Table, key: str) -> None:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise t.error(key, f"expected a number, got {_type_name(v)} ({v!r})")
+        raise t.error(key, f"expected a number, got {_type_name(v)} ({_show(v)})")
     if isinstance(v, int) and abs(v) > 2**53:
         raise t.error(key, f"integer {v} is too large to compute with exactly (limit 2**53)")
     if isinstance(v, float) and not math.isfinite(v):
-        raise t.error(key, f"expected a finite number, got {v!r}")
+        raise t.error(key, f"expected a finite number, got {_show(v)}")
 
 
 def _to_array(v: object, t: Table, key: str, ndim: int) -> np.ndarray:
@@ -153,7 +169,7 @@ def _to_array(v: object, t: Table, key: str, ndim: int) -> np.ndarray:
             return
         if not isinstance(x, list):
             kind = "a matrix (array of arrays)" if ndim - depth == 2 else "an array of numbers"
-            raise t.error(key + where, f"expected {kind}, got {_type_name(x)} ({x!r})")
+            raise t.error(key + where, f"expected {kind}, got {_type_name(x)} ({_show(x)})")
         if not x:
             raise t.error(key + where, "is empty")
         for i, item in enumerate(x):
@@ -207,6 +223,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(path, "", f"invalid TOML: {exc}") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise SpecError(path, "", f"invalid TOML: {str(exc).split(';')[0]}") from None
 
 
 def load(path: Path) -> ReportSpec:
