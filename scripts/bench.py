@@ -5,8 +5,9 @@ In one run, on every report in assignments/:
      sandboxed latexmk, atomic publish) into a fresh folder;
   2. bare latexmk with the same flags on the .tex files that build generated, each in a fresh
      folder, one after the other;
-(alternately, --repeat times, keeping the fastest of each) and prints the ratio of the totals. For context it also times the same cold build with
---jobs 0 (one report per CPU) and a second build with nothing changed (the stamp skips LaTeX).
+(alternately, --repeat times, keeping the fastest of each) and prints the ratio of the totals.
+For context it also times the same cold build with --jobs 0 (one report per CPU) and a second
+build with nothing changed (the stamp skips LaTeX).
 
     python3 scripts/bench.py [--templates DIR]
 """
