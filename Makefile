@@ -14,8 +14,12 @@ PDFS        := $(REPORTS:%=$(OUT)/%.pdf)
 # Every report depends on the code and the settings file; build/<id>.d (written by each build)
 # adds the templates that report actually loaded, so a template edit rebuilds only its users.
 CODE        := pyproject.toml $(wildcard reportgen/*.py reportgen/*/*.py) $(wildcard reportgen.toml)
+# The make variables that change the output, recorded so that changing them rebuilds: the file
+# is rewritten only when the value differs, so its timestamp moves only then.
+CONFIG      := $(OUT)/.make-config
+CONFIG_NOW  := templates=$(TEMPLATES)
 
-.PHONY: pdf pdfs test tex venv clean bench
+.PHONY: pdf pdfs test tex venv clean bench FORCE
 .DEFAULT_GOAL := pdf
 
 $(BIN)/reportgen: pyproject.toml
@@ -33,9 +37,15 @@ pdf: $(BIN)/reportgen tex
 
 pdfs: $(PDFS)
 
+$(CONFIG): FORCE
+	@mkdir -p $(@D)
+	@if [ "$$(cat $@ 2>/dev/null)" != '$(CONFIG_NOW)' ]; then echo '$(CONFIG_NOW)' > $@; fi
+
+FORCE:
+
 # The build publishes atomically and leaves the PDF alone when the generated .tex is unchanged
 # (its own stamp), so touch the target afterwards: make then knows it is up to date.
-$(OUT)/%.pdf: $(ASSIGNMENTS)/%.toml $(CODE) | $(BIN)/reportgen
+$(OUT)/%.pdf: $(ASSIGNMENTS)/%.toml $(CODE) $(CONFIG) | $(BIN)/reportgen
 	$(BIN)/reportgen build --out $(OUT) $(if $(TEMPLATES),--templates $(TEMPLATES)) $<
 	@touch $@
 

@@ -103,9 +103,10 @@ def test_jobs_builds_reports_at_the_same_time(tmp_path, monkeypatch):
     assert (tmp_path / "out" / "right.pdf").read_bytes() == FAKE_PDF
 
 
-def _make(tmp_path: Path, *goals: str) -> tuple[str, float]:
+def _make(tmp_path: Path, *goals: str, templates: str = "tpl") -> tuple[str, float]:
     args = ["make", "--no-print-directory", "-C", str(ROOT), *goals, f"VENV={tmp_path / 'venv'}",
-            f"ASSIGNMENTS={tmp_path / 'asg'}", f"OUT={tmp_path / 'out'}", f"TEMPLATES={tmp_path / 'tpl'}", "JOBS=2"]
+            f"ASSIGNMENTS={tmp_path / 'asg'}", f"OUT={tmp_path / 'out'}", f"TEMPLATES={tmp_path / templates}",
+            "JOBS=2"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
     start = time.perf_counter()
     proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300)
@@ -158,6 +159,12 @@ def test_make_pdf_is_incremental(tmp_path):
 
     last, elapsed = _make(tmp_path, "pdf")
     assert _rebuilt(last) == set() and elapsed < 1.0, last
+
+    shutil.copytree(tpl, tmp_path / "tpl2")  # another TEMPLATES= value: every report is redone
+    switched, _ = _make(tmp_path, "pdf", templates="tpl2")
+    assert _rebuilt(switched) == {"uses-cnn", "uses-mlp"}, switched
+    settled, elapsed = _make(tmp_path, "pdf", templates="tpl2")
+    assert _rebuilt(settled) == set() and elapsed < 1.0, settled
 
 
 def test_recording_loader_keeps_the_missing_template_message(tmp_path):

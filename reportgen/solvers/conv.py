@@ -94,12 +94,6 @@ class Architecture:
 
 @dataclass(frozen=True)
 class StackSearch:
-    in_size: int
-    in_channels: int
-    target_size: int
-    target_channels: int
-    kernels: tuple[int, ...]
-    pool: int
     candidates: tuple[Architecture, ...]  # every valid stack, in search order
     chosen: Architecture  # by the selection rule
 
@@ -156,7 +150,4 @@ def search(
     if not seqs:
         raise ValueError(f"no alternating conv/pool stack maps {in_size}x{in_size} to {target_size}x{target_size}")
     candidates = tuple(build(s, in_size, in_channels, target_channels) for s in seqs)
-    return StackSearch(
-        in_size, in_channels, target_size, target_channels, tuple(kernels), pool, candidates,
-        min(candidates, key=selection_key),
-    )
+    return StackSearch(candidates, min(candidates, key=selection_key))
