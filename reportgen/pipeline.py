@@ -8,6 +8,7 @@ and ``make pdf`` both come through here.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,17 +71,55 @@ def load(name: str | Path) -> spec.ReportSpec:
     return report
 
 
-def solve(report: spec.ReportSpec) -> list[Solved]:
-    """Solve every problem, then cross-check each result independently."""
+def solve(report: spec.ReportSpec, known_checks: list[tuple[Check, ...]] | None = None) -> list[Solved]:
+    """Solve every problem, then cross-check each result independently. ``known_checks`` are
+    the results of an earlier verification of the very same inputs and code (see check_cache)."""
     out = []
-    for p in report.problems:
+    for i, p in enumerate(report.problems):
         module = kind_module(p.kind)
         try:
             result = module.solve(p.params)
         except (ValueError, ArithmeticError) as exc:  # data that parses but has no solution
             raise SpecError(report.path, f"problems[{p.number - 1}]", f"{p.kind}: {exc}") from None
-        out.append(Solved(p, result, tuple(module.verify(p.params, result))))
+        checks = known_checks[i] if known_checks else tuple(module.verify(p.params, result))
+        out.append(Solved(p, result, checks))
     return out
+
+
+def code_fingerprint() -> str:
+    """Everything verification results depend on besides the data: our code and the libraries."""
+    from importlib.metadata import version  # not `import sympy`: a plain report never loads it
+
+    files = sorted(Path(__file__).resolve().parent.rglob("*.py"))
+    return compile.digest(version("numpy"), version("sympy"), *(f.read_bytes() for f in files))
+
+
+def check_cache(report: spec.ReportSpec, out: Path) -> tuple[Path, str]:
+    """Where verification results of this report are kept, and the key they are valid for."""
+    return out / ".cache" / f"{report.id}.checks.json", compile.digest(report.path.read_bytes(), code_fingerprint())
+
+
+def solve_verified(report: spec.ReportSpec, settings: Settings) -> list[Solved]:
+    """solve(), reusing the verification of identical inputs and code from an earlier build
+    (verification is deterministic: fixed seeds, exact or symbolic checks). --force and
+    ``reportgen check`` always verify afresh."""
+    import json
+
+    path, key = check_cache(report, settings.out_dir)
+    known = None
+    if not settings.force:
+        try:
+            saved = json.loads(path.read_text())
+            if saved["key"] == key and len(saved["problems"]) == len(report.problems):
+                known = [tuple(Check(**c) for c in checks) for checks in saved["problems"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            known = None
+    solved = solve(report, known)
+    require_checks_pass(report, solved)
+    if known is None:
+        problems = [[dataclasses.asdict(c) for c in s.checks] for s in solved]
+        compile.publish(json.dumps({"key": key, "problems": problems}).encode(), path)
+    return solved
 
 
 def require_checks_pass(report: spec.ReportSpec, solved: list[Solved]) -> None:
@@ -156,8 +195,7 @@ def source_date_epoch(report: spec.ReportSpec) -> int:
 def build_report(name: str | Path, settings: Settings) -> Outcome:
     start = time.perf_counter()
     report = load(name)
-    solved = solve(report)
-    require_checks_pass(report, solved)
+    solved = solve_verified(report, settings)
     used: list[Path] = []
     tex = render_tex(report, solved, settings, used=used)
     out = settings.out_dir

@@ -75,3 +75,33 @@ def test_tex_does_not_depend_on_hash_seed():
     outs = [subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
     assert outs[0] == outs[1] and len(outs[0]) > 10000
+
+
+def test_verification_is_reused_only_for_identical_inputs(tmp_path, monkeypatch):
+    """The second build of unchanged data and code reuses the checks; a data change, a code
+    change or --force verifies afresh."""
+    from reportgen.problems import gd_step_size
+
+    toml = tmp_path / "gd.toml"
+    toml.write_text('[report]\nid = "gd"\ntitle = "GD"\n[[problems]]\nkind = "gd_step_size"\ntitle = "t"\n'
+                    'A = [[5]]\nstart = [1.0]\n')
+    report = pipeline.load(str(toml))
+    settings = Settings(out_dir=tmp_path / "out")
+    first = pipeline.solve_verified(report, settings)
+    assert (tmp_path / "out" / ".cache" / "gd.checks.json").is_file()
+
+    def no_verify(*args):
+        raise AssertionError("verification ran although inputs and code are unchanged")
+
+    monkeypatch.setattr(gd_step_size, "verify", no_verify)
+    again = pipeline.solve_verified(report, settings)
+    assert [s.checks for s in again] == [s.checks for s in first]
+    with pytest.raises(AssertionError, match="verification ran"):
+        pipeline.solve_verified(report, Settings(out_dir=tmp_path / "out", force=True))
+    toml.write_text(toml.read_text().replace("[[5]]", "[[6]]"))
+    with pytest.raises(AssertionError, match="verification ran"):
+        pipeline.solve_verified(pipeline.load(str(toml)), settings)
+    monkeypatch.setattr(pipeline, "code_fingerprint", lambda: "other code")
+    toml.write_text(toml.read_text().replace("[[6]]", "[[5]]"))
+    with pytest.raises(AssertionError, match="verification ran"):
+        pipeline.solve_verified(pipeline.load(str(toml)), settings)
