@@ -44,21 +44,17 @@ def test_softmax_question_checks_pass(solved):
 
 
 def test_a_wrong_derivation_step_fails():
+    import dataclasses
+
     from reportgen.problems import softmax_ce_gradient as k
 
     p = k.Params((2,))
-    real = k.step_expressions
-
-    def broken(m, i):
-        y, t, ex = real(m, i)
-        ex["collect"] = ex["collect"] + t[i]  # claims S_i sum t instead of S_i sum t - t_i
-        return y, t, ex
-
-    k.step_expressions = broken
-    try:
-        checks = k.verify(p, k.solve(p))
-    finally:
-        k.step_expressions = real
+    r = k.solve(p)
+    steps = list(r.general.steps)
+    t_i = steps[-1].expr.args[-1]  # the claimed result (sum t) S_i - t_i ...
+    steps[-1] = dataclasses.replace(steps[-1], expr=steps[-1].expr - t_i)  # ... made (sum t) S_i
+    broken = dataclasses.replace(r, general=dataclasses.replace(r.general, steps=tuple(steps)))
+    checks = k.verify(p, broken)
     assert [c.passed for c in checks][:4] == [True, True, True, False]
 
 

@@ -1,9 +1,10 @@
 """dE/dy for softmax + cross-entropy, E = -sum_k t_k log S(y)_k: general target, then one-hot.
 
-The derivation's steps are functions of the output size m that build each step's expression
-(for component i) in SymPy; verify() proves consecutive steps equal for every i at several m,
-and checks the final formula against central finite differences. The template typesets the
-same steps in index notation.
+Both derivations are index-notation chains over a symbolic size m (reportgen.solvers.derivation):
+the report prints exactly these expressions, and verify() checks every step with
+reportgen.verify.derivation.check_chain at each instance (m and i spelled out; for the one-hot
+chain also every class c, the targets given as t_k = [k = c]). The final formula is also
+compared with central finite differences at a larger size.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ import numpy as np
 
 from ..spec import Table
 from ..verify import Check, central_diff, close
-
-STEPS = ("definition", "log_softmax", "expand", "differentiate", "collect")
 
 
 @dataclass(frozen=True)
@@ -32,58 +31,43 @@ def parse(t: Table) -> Params:
 
 @dataclass(frozen=True)
 class Result:
-    steps: tuple[str, ...]  # the names of the checked steps, in order
-    one_hot_sum: int  # sum_k t_k for a one-hot target, which collapses the result to S - t
+    general: object  # Chain: dE/dy_i for any target vector t
+    one_hot: object  # Chain: the general result for a one-hot t
 
 
 def solve(p: Params) -> Result:
-    return Result(STEPS, 1)
-
-
-def step_expressions(m: int, i: int):
-    """Each step of the derivation for component i (0-based) of an m-output softmax, in SymPy."""
     import sympy as sp
 
-    y = sp.symbols(f"y1:{m + 1}", real=True)
-    t = sp.symbols(f"t1:{m + 1}", real=True)
-    Z = sum(sp.exp(v) for v in y)
-    S = [sp.exp(v) / Z for v in y]
-    E = -sum(tk * sp.log(Sk) for tk, Sk in zip(t, S, strict=True))
-    return y, t, {
-        "definition": sp.diff(E, y[i]),  # what we want: dE/dy_i
-        "log_softmax": sp.diff(-sum(tk * (yk - sp.log(Z)) for tk, yk in zip(t, y, strict=True)), y[i]),
-        "expand": sp.diff(-sum(tk * yk for tk, yk in zip(t, y, strict=True)) + sum(t) * sp.log(Z), y[i]),
-        "differentiate": -t[i] + sum(t) * sp.exp(y[i]) / Z,
-        "collect": sum(t) * S[i] - t[i],
-    }
+    from ..latexfmt import Tex
+    from ..solvers.derivation import Chain, Step
+    from ..solvers.notation import Partial, SoftmaxEntry, add, frac, plain
+
+    y, t = sp.IndexedBase("y", real=True), sp.IndexedBase("t", real=True)
+    m, i, j, k = sp.symbols("m i j k", integer=True, positive=True)
+    Z = sp.Sum(sp.exp(y[j]), (j, 1, m))
+    T = sp.Sum(t[k], (k, 1, m))
+    S_i = SoftmaxEntry(y, i, m)
+    E = -sp.Sum(t[k] * sp.log(SoftmaxEntry(y, k, m)), (k, 1, m))
+    general = Chain("dE/dy_i, general target", Partial(E, y[i]), (
+        Step(Partial(-sp.Sum(plain(t[k], add(y[k], -sp.log(Z))), (k, 1, m)), y[i]),
+             Tex(r"$\ln S(y)_k = y_k - \ln \sum_j e^{y_j}$")),
+        Step(Partial(add(-sp.Sum(t[k] * y[k], (k, 1, m)), plain(T, sp.log(Z))), y[i]),
+             Tex(r"the log-sum does not depend on $k$")),
+        Step(add(-t[i], plain(T, frac(sp.exp(y[i]), Z))), Tex(r"$\partial y_k / \partial y_i = [k = i]$, chain rule")),
+        Step(add(plain(T, S_i), -t[i]), Tex(r"definition of $S$")),
+    ), instances=tuple({m: size, i: idx} for size in p.sizes for idx in range(1, size + 1)))
+    d = sp.Dummy("d", integer=True)
+    one_hot = Chain("dE/dy_i, one-hot target", add(plain(T, S_i), -t[i]), (
+        Step(add(S_i, -t[i]), Tex(r"one-hot: $\sum_k t_k = 1$")),
+    ), instances=tuple({m: size, i: idx, t: sp.Lambda(d, sp.KroneckerDelta(d, c))}
+                       for size in p.sizes for c in range(1, size + 1) for idx in range(1, size + 1)))
+    return Result(general, one_hot)
 
 
 def verify(p: Params, r: Result) -> list[Check]:
-    import sympy as sp
+    from ..verify.derivation import check_chain
 
-    from ..verify.derivation import step_equal
-
-    cases = {(m, i): step_expressions(m, i) for m in p.sizes for i in range(m)}
-    checks = []
-    for a, b in zip(r.steps, r.steps[1:], strict=False):
-        results = [step_equal(ex[a], ex[b], {}) for _, _, ex in cases.values()]
-        worst = max(dev for dev, _ in results)
-        methods = sorted({method for _, method in results})
-        exact = worst == 0 and all(m.startswith("SymPy") for m in methods)
-        n = r.steps.index(a) + 1
-        sizes = ", ".join(map(str, p.sizes))
-        checks.append(Check(f"line {n} = line {n + 1} of dE/dy_i ({b.replace('_', ' ')}), all i, m = {sizes}",
-                            " / ".join(methods),
-                            worst, 1e-9, exact=exact))
-    # one-hot: substituting t = e_c gives S_i - t_i for every i and every class c
-    worst = 0.0
-    for (m, i), (y, t, ex) in cases.items():
-        S_i = sp.exp(y[i]) / sum(sp.exp(v) for v in y)
-        for c in range(m):
-            onehot = {tk: int(k == c) for k, tk in enumerate(t)}
-            worst = max(worst, step_equal(ex["definition"].subs(onehot), S_i - onehot[t[i]], {})[0])
-    checks.append(Check("one-hot target: dE/dy_i = S_i - t_i", "SymPy, every class c and component i",
-                        worst, 1e-9, exact=worst == 0))
+    checks = check_chain(r.general) + check_chain(r.one_hot)  # type: ignore[arg-type]
     # finite differences at a larger size, general (unnormalised) targets
     rng = np.random.default_rng(0)
     m = 5
