@@ -284,7 +284,61 @@ def _sym_printer() -> type:
                      else self._print(f) for f in factors]
             return sign + (r" \cdot " if any(is_product(f) for f in factors) else " ").join(parts)
 
+        # --- the derivation notation of reportgen.solvers.notation, found by class name ---------
+
+        def _print_Function(self, expr, exp=None):  # type: ignore[no-untyped-def]
+            """SymPy looks up a Function subclass's own name only; the notation classes share
+            printers with their bases (_Named, _Derivative, SoftmaxEntry), so walk the whole MRO."""
+            for cls in type(expr).__mro__:
+                method = getattr(self, f"_print_{cls.__name__}", None)
+                if method is not None and cls.__module__.endswith("solvers.notation"):
+                    return method(expr, exp)
+            return super()._print_Function(expr, exp)
+
+        def _print__Named(self, expr, exp=None):  # type: ignore[no-untyped-def]  # sigma, softplus, rect
+            return _power(expr.tex_name + _parens(self._print(expr.args[0])), exp)
+
+        def _print_Indicator(self, expr, exp=None):  # type: ignore[no-untyped-def]
+            return _power(rf"\mathbf{{1}}_{{{self._print(expr.args[0])}}}", exp)
+
+        def _print_Defined(self, expr, exp=None):  # type: ignore[no-untyped-def]  # shown by its name
+            return _power(self._print(expr.args[0]), exp)
+
+        def _print__Derivative(self, expr, exp=None):  # type: ignore[no-untyped-def]  # Partial, Diff
+            f, v = expr.args
+            d, var = expr.symbol, self._print(v)
+            nested = any(c.__name__ == "_Derivative" for c in type(f).__mro__)
+            if isinstance(f, (sympy.Symbol, sympy.Indexed, sympy.Function)) and not nested:
+                tex = rf"\frac{{{d} {self._print(f)}}}{{{d} {var}}}"
+            else:
+                tex = rf"\frac{{{d}}}{{{d} {var}}}" + _parens(self._print(f))
+            return _power(tex, exp)
+
+        def _print_SoftmaxEntry(self, expr, exp=None):  # type: ignore[no-untyped-def]
+            v, i, _, scale, shift = expr._parts()
+            arg = self._print(v)
+            if scale != 1:
+                arg = rf"{self._print(scale)} {arg}"
+            if shift != 0:
+                arg = rf"{arg} + {self._print(shift)}"
+            tex = rf"{expr.head or f'S({arg})'}_{{{self._print(i)}}}"
+            return tex if exp is None else rf"{tex}^{{{exp}}}"
+
+        def _print_Paren(self, expr, exp=None):  # type: ignore[no-untyped-def]
+            tex = _parens(self._print(expr.args[0]))
+            return tex if exp is None else f"{tex}^{{{exp}}}"
+
     return ReportLatexPrinter
+
+
+def _power(tex: str, exp: str | None) -> str:
+    return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
+
+
+def _parens(tex: str) -> str:
+    """(x) for a flat argument, \\left( ... \\right) around fractions and sums."""
+    tall = any(cmd in tex for cmd in (r"\frac", r"\sum", r"\left", r"\begin"))
+    return rf"\left({tex}\right)" if tall else f"({tex})"
 
 
 # --- user text --------------------------------------------------------------------------------

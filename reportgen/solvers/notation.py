@@ -1,7 +1,8 @@
 """SymPy building blocks for derivations, printed in textbook notation.
 
 Each class prints the way an assignment writes it (sigma(x), softplus(x), 1_{x>0},
-dS(x)_i / dx_j, S(x)_i) and expands to its definition on ``doit()``, SymPy's own convention
+dS(x)_i / dx_j, S(x)_i; the printing itself is in reportgen.latexfmt, found by class name)
+and expands to its definition on ``doit()``, SymPy's own convention
 for unevaluated objects (Derivative, Sum). A derivation step can therefore be written in
 notation and still be checked: ``reportgen.verify.derivation`` calls ``doit()`` (and
 ``rewrite(exp)``) before comparing two steps.
@@ -16,20 +17,9 @@ SymPy is imported here; only problem kinds with derivations import this module.
 from __future__ import annotations
 
 import sympy
-from sympy.printing.latex import LatexPrinter
 
 __all__ = ["sigma", "softplus", "rect", "Indicator", "Defined", "Partial", "Diff", "SoftmaxEntry", "softmax_entry",
            "Group", "Paren", "plain", "frac", "add"]
-
-
-def _power(tex: str, exp: str | None) -> str:
-    return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
-
-
-def _parens(tex: str) -> str:
-    """(x) for a flat argument, \\left( ... \\right) around fractions and sums."""
-    tall = any(cmd in tex for cmd in (r"\frac", r"\sum", r"\left", r"\begin"))
-    return rf"\left({tex}\right)" if tall else f"({tex})"
 
 
 class _Named(sympy.Function):
@@ -46,8 +36,6 @@ class _Named(sympy.Function):
         arg = self.args[0].doit(**hints) if hints.get("deep", True) else self.args[0]
         return self.definition(arg)
 
-    def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
-        return _power(self.tex_name + _parens(printer._print(self.args[0])), exp)
 
 
 class sigma(_Named):  # noqa: N801 - the assignment's name
@@ -97,8 +85,6 @@ class Indicator(sympy.Function):
         cond = self.args[0].doit(**hints) if hints.get("deep", True) else self.args[0]
         return sympy.Piecewise((1, cond), (0, True))
 
-    def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
-        return _power(rf"\mathbf{{1}}_{{{printer._print(self.args[0])}}}", exp)
 
 
 class Defined(sympy.Function):
@@ -110,9 +96,6 @@ class Defined(sympy.Function):
     def doit(self, **hints):
         return self.args[1].doit(**hints)
 
-    def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
-        tex = printer._print(self.args[0])
-        return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
 
 
 class _Derivative(sympy.Function):
@@ -125,14 +108,6 @@ class _Derivative(sympy.Function):
         f, v = self.args
         return sympy.diff(f.doit(**hints), v)
 
-    def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
-        f, v = self.args
-        d, var = self.symbol, printer._print(v)
-        if isinstance(f, (sympy.Symbol, sympy.Indexed, sympy.Function)) and not isinstance(f, _Derivative):
-            tex = rf"\frac{{{d} {printer._print(f)}}}{{{d} {var}}}"
-        else:
-            tex = rf"\frac{{{d}}}{{{d} {var}}}" + _parens(printer._print(f))
-        return _power(tex, exp)
 
 
 class Partial(_Derivative):
@@ -164,15 +139,6 @@ class SoftmaxEntry(sympy.Function):
         k = sympy.Dummy("k", integer=True)
         return sympy.exp(scale * v[i] + shift) / sympy.Sum(sympy.exp(scale * v[k] + shift), (k, 1, n)).doit(**hints)
 
-    def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
-        v, i, _, scale, shift = self._parts()
-        arg = printer._print(v)
-        if scale != 1:
-            arg = rf"{printer._print(scale)} {arg}"
-        if shift != 0:
-            arg = rf"{arg} + {printer._print(shift)}"
-        tex = rf"{self.head or f'S({arg})'}_{{{printer._print(i)}}}"
-        return tex if exp is None else rf"{tex}^{{{exp}}}"
 
 
 def softmax_entry(head: str) -> type[SoftmaxEntry]:
@@ -190,9 +156,6 @@ class Group(sympy.UnevaluatedExpr):
 class Paren(Group):
     """Like :class:`Group`, printed inside parentheses: (e^{x})^c rather than e^{x}^c."""
 
-    def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
-        tex = _parens(printer._print(self.args[0]))
-        return tex if exp is None else f"{tex}^{{{exp}}}"
 
 
 def plain(*factors: sympy.Expr) -> sympy.Expr:
