@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from . import __version__, compile, render, spec
 from .errors import LatexError, ReportError, SpecError, VerificationError
 from .problems import kind_module
@@ -130,42 +128,12 @@ def require_checks_pass(report: spec.ReportSpec, solved: list[Solved]) -> None:
         raise VerificationError(f"{report.path}: {len(failed)} verification check(s) failed:\n{lines}")
 
 
-class RecordingLoader(jinja2.BaseLoader):
-    """Wraps the environment's loader and notes every template file it loads, so the build can
-    write a make dependency file listing exactly the templates a report used."""
-
-    def __init__(self, inner: jinja2.BaseLoader) -> None:
-        self.inner = inner
-        self.loaded: list[str] = []
-        self.missing: list[str] = []
-
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
-        try:
-            source, filename, uptodate = self.inner.get_source(environment, template)
-        except jinja2.TemplateNotFound:
-            self.missing.append(template)
-            raise
-        if filename and filename not in self.loaded:
-            self.loaded.append(filename)
-        return source, filename, uptodate
-
-    def list_templates(self) -> list[str]:
-        return self.inner.list_templates()
-
-    def __getattr__(self, name: str) -> Any:  # e.g. ChoiceLoader.loaders, used in error messages
-        if name == "inner":  # not set yet (copy, pickle): no recursion
-            raise AttributeError(name)
-        return getattr(self.inner, name)
-
-
 def render_tex(report: spec.ReportSpec, solved: list[Solved], settings: Settings, trace: bool = False,
                used: list[Path] | None = None) -> str:
     """The report's LaTeX. ``trace=True`` adds origin markers (see render.line_origins).
     ``used`` (if given) receives the files the output depends on: every template loaded, and
     the template folders searched for a report-specific template."""
     env = render.environment(settings.templates, settings.fmt, trace=trace)
-    recorder = RecordingLoader(env.loader)  # type: ignore[arg-type]
-    env.loader = recorder
     context = {
         "report": report,
         "problems": solved,
@@ -178,9 +146,9 @@ def render_tex(report: spec.ReportSpec, solved: list[Solved], settings: Settings
     }
     tex = render.render(env, [f"{report.id}.tex.j2", "report.tex.j2"], context)
     if used is not None:
-        used.extend(Path(f) for f in recorder.loaded)
-        if recorder.missing:  # adding such a template later must rebuild: depend on the folders
-            used.extend(d for d in render.search_path(settings.templates) if d.is_dir())
+        used.extend(render.loaded_files(env))
+        # <id>.tex.j2 is optional, and an override may appear in a folder later: depend on the folders
+        used.extend(d for d in render.search_path(settings.templates) if d.is_dir())
     return tex
 
 

@@ -152,6 +152,11 @@ def render(env: jinja2.Environment, name: str | Sequence[str], context: dict[str
         raise TemplateError(f"{where}: {type(exc).__name__}: {exc}") from None
 
 
+def loaded_files(env: jinja2.Environment) -> list[Path]:
+    """The template files a render loaded (Jinja keeps every loaded template in its cache)."""
+    return sorted({Path(t.filename) for t in (env.cache or {}).values() if t.filename})
+
+
 def line_origins(traced: str) -> list[str]:
     """For each line of the real output, 'template:line' of the template line that produced it:
     the last marker seen before the line's newline."""

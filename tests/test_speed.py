@@ -167,8 +167,8 @@ def test_make_pdf_is_incremental(tmp_path):
     assert _rebuilt(settled) == set() and elapsed < 1.0, settled
 
 
-def test_recording_loader_keeps_the_missing_template_message(tmp_path):
-    """Wrapping the loader to record dependencies must not hide which folders were searched."""
+def test_dependency_recording_keeps_the_missing_template_message(tmp_path):
+    """Recording the templates a build used must not hide which folders were searched."""
     from reportgen.errors import TemplateError
 
     tpl = tmp_path / "tpl"
