@@ -128,7 +128,7 @@ def solve(p: Params) -> Result:
     z = fw.Z2[0]
     return Result(
         h=fw.Z1[0], a=fw.A1[0], mask=mlp.relu_prime(fw.Z1[0]), z=z, yhat=fw.Y[0], y_soft=y_soft,
-        log_sum_exp=float(z.max() + np.log(np.exp(z - z.max()).sum())), ys_dot_z=float(y_soft @ z), loss=fw.loss,
+        log_sum_exp=float(mlp.log_sum_exp(z)), ys_dot_z=float(y_soft @ z), loss=fw.loss,
         dL_dyhat=g.dL_dY[0], softmax_jacobian=np.diag(fw.Y[0]) - np.outer(fw.Y[0], fw.Y[0]),
         dL_dz=g.dL_dZ2[0], dL_dW2=g.dL_dW2, dL_db2=g.dL_db2, dL_da=g.dL_dA1[0],
         dL_dh=g.dL_dZ1[0], dL_dW1=g.dL_dW1, dL_db1=g.dL_db1,

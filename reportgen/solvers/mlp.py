@@ -63,10 +63,15 @@ HEADS = ("identity", "softmax")
 REDUCTIONS = ("sum", "mean")
 
 
+def log_sum_exp(Z: Array) -> Array:
+    """ln sum_k e^{Z_k} along the last axis, shifted by the maximum so nothing overflows."""
+    top = Z.max(axis=-1, keepdims=True)
+    return (top + np.log(np.exp(Z - top).sum(axis=-1, keepdims=True))).squeeze(-1)
+
+
 def softmax(Z: Array) -> Array:
-    """Row-wise softmax, shifted by the row maximum (softmax is translation invariant)."""
-    E = np.exp(Z - Z.max(axis=1, keepdims=True))
-    return E / E.sum(axis=1, keepdims=True)
+    """Row-wise softmax e^{Z - lse(Z)} (softmax is translation invariant)."""
+    return np.exp(Z - log_sum_exp(Z)[..., None])
 
 
 @dataclass(frozen=True)
@@ -147,9 +152,7 @@ def forward(net: Net, p: Params, X: Array, T: Array) -> Forward:
         per_sample = 0.5 * ((Y - T) ** 2).sum(axis=1)
     else:
         Y = softmax(Z2)
-        log_Y = Z2 - Z2.max(axis=1, keepdims=True)
-        log_Y = log_Y - np.log(np.exp(log_Y).sum(axis=1, keepdims=True))
-        per_sample = -(T * log_Y).sum(axis=1)
+        per_sample = -(T * (Z2 - log_sum_exp(Z2)[:, None])).sum(axis=1)
     loss = per_sample.sum() if net.reduction == "sum" else per_sample.mean()
     return Forward(Z1, A1, Z2, Y, Y - T, float(loss))
 
