@@ -24,7 +24,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LatexError, ReportError
+from .errors import LatexError
 
 INSTALL_HINT = (
     "sudo apt-get install texlive-latex-recommended texlive-pictures texlive-science latexmk"
@@ -262,4 +262,3 @@ def is_up_to_date(out_dir: Path, jobname: str, stamp: str) -> bool:
         return False
 
 
-__all__ = ["ReportError", "run_latexmk", "publish_build", "publish_failure", "is_up_to_date", "digest"]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, compile, render, spec
-from .errors import LatexError, ReportError, SpecError, VerificationError
+from .errors import LatexError, SpecError, VerificationError
 from .problems import kind_module
 from .settings import Settings
 from .verify import Check
@@ -216,4 +216,3 @@ def latex_failure_message(exc: compile.LatexCompileFailure, tex: str, tex_path: 
     return "\n".join(lines)
 
 
-__all__ = ["build_report", "solve", "load", "report_ids", "ReportError"]
