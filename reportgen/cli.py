@@ -4,11 +4,14 @@
     reportgen build [ID|PATH ...]          build reports (all when none named)
     reportgen solve ID --json              every computed quantity as JSON
     reportgen check [ID ...]               run the verification alone
+    reportgen variants ID --count N --seed S   per-student sheets, solutions and answer key
+    reportgen variants ID --stress N       acceptance rate and answer ranges of N draws
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -41,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
         b.add_argument(f"--{flag}", dest=name, help=f"{words} shown in the title block")
     b.add_argument("--digits", type=int, help="decimals shown for computed values (default 4)")
     b.add_argument("--zip", action="store_true", help="write an Overleaf-ready ID.zip instead of compiling")
+    b.add_argument("--sheet", action="store_true",
+                   help="the exercise sheet (tasks and data, no solutions) as ID.sheet.pdf")
 
     t = sub.add_parser("templates", help="work with the LaTeX templates")
     tsub = t.add_subparsers(dest="templates_command", required=True, metavar="ACTION")
@@ -54,7 +59,39 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="run the independent verification; exit 1 if a check fails")
     c.add_argument("reports", nargs="*", metavar="ID|PATH")
+    _variants_parser(sub)
     return ap
+
+
+def _shard(text: str) -> tuple[int, int]:
+    k, sep, m = text.partition("/")
+    if not (sep and k.isdigit() and m.isdigit() and 1 <= int(k) <= int(m)):
+        raise argparse.ArgumentTypeError(f"expected K/M with 1 <= K <= M, e.g. 2/4; got {text!r}")
+    return int(k), int(m)
+
+
+def _natural(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return int(text)
+
+
+def _variants_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    v = sub.add_parser("variants", help="per-student variants: sheets, solutions and the answer key")
+    v.add_argument("report", metavar="ID|PATH")
+    what = v.add_mutually_exclusive_group(required=True)
+    what.add_argument("--count", type=_natural, metavar="N", help="build N variants")
+    what.add_argument("--stress", type=_natural, metavar="N",
+                      help="draw N variants, report the acceptance rate and answer ranges; build nothing")
+    v.add_argument("--seed", type=_natural, default=0, help="the run's seed (default 0); same seed, same bytes")
+    v.add_argument("--out", type=Path, help="output folder (default: build/variants/ID)")
+    v.add_argument("-j", "--jobs", type=_natural, default=1, metavar="J",
+                   help="variants built at once (0: one per CPU; default 1)")
+    v.add_argument("--shard", type=_shard, default=(1, 1), metavar="K/M",
+                   help="build only variants K, K+M, K+2M, ... (for a CI matrix of M runners)")
+    v.add_argument("--answers-only", action="store_true", help="write the answer key only, no PDFs")
+    v.add_argument("--templates", type=Path, action="append", help="template folder searched first (repeatable)")
+    v.add_argument("--force", action="store_true", help="rebuild PDFs even when up to date")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,6 +122,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "check":
         return _check(args.reports or pipeline.report_ids())
+    if args.command == "variants":
+        return _variants(args)
     if args.command == "templates":
         from .render import BUILTIN_TEMPLATES, export_templates
 
@@ -110,6 +149,25 @@ def _check(names: list[str]) -> int:
     return 1 if failed else 0
 
 
+def _variants(args: argparse.Namespace) -> int:
+    from . import variant_run
+
+    cfg = settings_mod.load(args.settings).with_overrides(
+        templates=tuple(args.templates) if args.templates else None, force=args.force or None)
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    if args.stress is not None:
+        variant_run.stress(args.report, args.stress, args.seed, cfg, say)
+        return 0
+    report_id = pipeline.load(args.report).id
+    cfg = variant_run.settings_for(cfg, args.out or Path("build") / "variants" / report_id)
+    variant_run.run(variant_run.Run(args.report, args.count, args.seed, args.shard, args.jobs, args.answers_only),
+                    cfg, say)
+    return 0
+
+
 def _build(args: argparse.Namespace) -> int:
     base = settings_mod.load(args.settings)
     overrides = {name: getattr(args, name) for name in settings_mod.TEXT_FIELDS}
@@ -127,7 +185,7 @@ def _build(args: argparse.Namespace) -> int:
         raise SpecError("command line", "jobs", f"expected 0 or more, got {cfg.jobs}")
     jobs = cfg.jobs or os.cpu_count() or 1
     failures = 0
-    build = pipeline.export_zip if args.zip else pipeline.build_report
+    build = functools.partial(pipeline.export_zip if args.zip else pipeline.build_report, sheet=args.sheet)
     for outcome in _build_all(build, names, cfg, min(jobs, len(names))):
         if isinstance(outcome, ReportError):
             failures += 1

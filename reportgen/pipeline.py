@@ -69,9 +69,11 @@ def load(name: str | Path) -> spec.ReportSpec:
     return report
 
 
-def solve(report: spec.ReportSpec, known_checks: list[tuple[Check, ...]] | None = None) -> list[Solved]:
+def solve(report: spec.ReportSpec, known_checks: list[tuple[Check, ...]] | None = None,
+          verify: bool = True) -> list[Solved]:
     """Solve every problem, then cross-check each result independently. ``known_checks`` are
-    the results of an earlier verification of the very same inputs and code (see check_cache)."""
+    the results of an earlier verification of the very same inputs and code (see check_cache);
+    ``verify=False`` (exercise sheets: no result is printed) skips the cross-checks."""
     out = []
     for i, p in enumerate(report.problems):
         module = kind_module(p.kind)
@@ -79,7 +81,7 @@ def solve(report: spec.ReportSpec, known_checks: list[tuple[Check, ...]] | None 
             result = module.solve(p.params)
         except (ValueError, ArithmeticError) as exc:  # data that parses but has no solution
             raise SpecError(report.path, f"problems[{p.number - 1}]", f"{p.kind}: {exc}") from None
-        checks = known_checks[i] if known_checks else tuple(module.verify(p.params, result))
+        checks = known_checks[i] if known_checks else tuple(module.verify(p.params, result)) if verify else ()
         out.append(Solved(p, result, checks))
     return out
 
@@ -129,7 +131,7 @@ def require_checks_pass(report: spec.ReportSpec, solved: list[Solved]) -> None:
 
 
 def render_tex(report: spec.ReportSpec, solved: list[Solved], settings: Settings, trace: bool = False,
-               used: list[Path] | None = None) -> str:
+               used: list[Path] | None = None, sheet: bool = False) -> str:
     """The report's LaTeX. ``trace=True`` adds origin markers (see render.line_origins).
     ``used`` (if given) receives the files the output depends on: every template loaded, and
     the template folders searched for a report-specific template."""
@@ -143,6 +145,7 @@ def render_tex(report: spec.ReportSpec, solved: list[Solved], settings: Settings
         "course": settings.course or report.course,
         "date": settings.date or report.date,
         "fmt": settings.fmt,
+        "sheet": sheet,
     }
     tex = render.render(env, [f"{report.id}.tex.j2", "report.tex.j2"], context)
     if used is not None:
@@ -160,45 +163,60 @@ def source_date_epoch(report: spec.ReportSpec) -> int:
         return 946684800
 
 
-def build_report(name: str | Path, settings: Settings) -> Outcome:
-    start = time.perf_counter()
+def prepare(name: str | Path, settings: Settings, sheet: bool,
+            cached: bool = True) -> tuple[spec.ReportSpec, list[Solved], str]:
+    """The report, its solved problems and the name of its output: ``<id>`` for the solution,
+    ``<id>.sheet`` for the exercise sheet (task statements and data only, titled as such; its
+    problems are solved, since a statement may show derived sizes, but not cross-checked).
+    ``cached=False`` verifies afresh without touching the verification cache."""
     report = load(name)
-    solved = solve_verified(report, settings)
-    used: list[Path] = []
-    tex = render_tex(report, solved, settings, used=used)
-    out = settings.out_dir
-    sources = [report.path, *used, *([settings.source] if settings.source else [])]
-    compile.publish_deps(out, report.id, sources)
-    stamp = compile.digest(__version__, tex, " ".join(compile.LATEXMK_ARGS))
-    n_checks = sum(len(s.checks) for s in solved)
-    if not settings.force and compile.is_up_to_date(out, report.id, stamp):
-        return Outcome(report.id, out / f"{report.id}.pdf", "up to date", time.perf_counter() - start, n_checks)
-    try:
-        compiled = compile.run_latexmk(tex, report.id, source_date_epoch(report), settings.timeout)
-    except compile.LatexCompileFailure as exc:
-        tex_path, log_path = compile.publish_failure(out, report.id, tex, exc.log)
-        origins = template_lines(report, solved, settings, tex)
-        raise LatexError(latex_failure_message(exc, tex, tex_path, log_path, origins)) from None
-    pdf = compile.publish_build(out, report.id, tex, compiled, stamp)
-    return Outcome(report.id, pdf, "built", time.perf_counter() - start, n_checks)
-
-
-def export_zip(name: str | Path, settings: Settings) -> Outcome:
-    """An Overleaf-ready ``<id>.zip``: main.tex (self-contained: data and figures inline) and a
-    latexmkrc selecting pdflatex. Nothing else is needed on a standard TeX Live."""
-    start = time.perf_counter()
-    report = load(name)
+    if sheet:
+        solved = solve(report, verify=False)
+        return dataclasses.replace(report, title=f"Exercise Sheet: {report.title}"), solved, f"{report.id}.sheet"
+    if cached:
+        return report, solve_verified(report, settings), report.id
     solved = solve(report)
     require_checks_pass(report, solved)
-    tex = render_tex(report, solved, settings)
+    return report, solved, report.id
+
+
+def build_report(name: str | Path, settings: Settings, sheet: bool = False) -> Outcome:
+    start = time.perf_counter()
+    report, solved, job = prepare(name, settings, sheet)
+    used: list[Path] = []
+    tex = render_tex(report, solved, settings, used=used, sheet=sheet)
+    out = settings.out_dir
+    sources = [report.path, *used, *([settings.source] if settings.source else [])]
+    compile.publish_deps(out, job, sources)
+    stamp = compile.digest(__version__, tex, " ".join(compile.LATEXMK_ARGS))
+    n_checks = sum(len(s.checks) for s in solved)
+    if not settings.force and compile.is_up_to_date(out, job, stamp):
+        return Outcome(job, out / f"{job}.pdf", "up to date", time.perf_counter() - start, n_checks)
+    try:
+        compiled = compile.run_latexmk(tex, job, source_date_epoch(report), settings.timeout)
+    except compile.LatexCompileFailure as exc:
+        tex_path, log_path = compile.publish_failure(out, job, tex, exc.log)
+        origins = template_lines(report, solved, settings, tex, sheet)
+        raise LatexError(latex_failure_message(exc, tex, tex_path, log_path, origins)) from None
+    pdf = compile.publish_build(out, job, tex, compiled, stamp)
+    return Outcome(job, pdf, "built", time.perf_counter() - start, n_checks)
+
+
+def export_zip(name: str | Path, settings: Settings, sheet: bool = False) -> Outcome:
+    """An Overleaf-ready ``<id>.zip`` (``<id>.sheet.zip``): main.tex (self-contained: data and
+    figures inline) and a latexmkrc selecting pdflatex. Nothing else is needed on a standard TeX Live."""
+    start = time.perf_counter()
+    report, solved, job = prepare(name, settings, sheet, cached=False)
+    tex = render_tex(report, solved, settings, sheet=sheet)
     files = {"main.tex": tex.encode(), "latexmkrc": b"$pdf_mode = 1;\n"}
-    path = compile.write_zip(settings.out_dir / f"{report.id}.zip", files, source_date_epoch(report))
-    return Outcome(report.id, path, "exported", time.perf_counter() - start, sum(len(s.checks) for s in solved))
+    path = compile.write_zip(settings.out_dir / f"{job}.zip", files, source_date_epoch(report))
+    return Outcome(job, path, "exported", time.perf_counter() - start, sum(len(s.checks) for s in solved))
 
 
-def template_lines(report: spec.ReportSpec, solved: list[Solved], settings: Settings, tex: str) -> list[str]:
+def template_lines(report: spec.ReportSpec, solved: list[Solved], settings: Settings, tex: str,
+                   sheet: bool = False) -> list[str]:
     """'template:line' for every line of ``tex`` (empty when the traced render does not match)."""
-    traced = render_tex(report, solved, settings, trace=True)
+    traced = render_tex(report, solved, settings, trace=True, sheet=sheet)
     return render.line_origins(traced) if render.strip_markers(traced) == tex else []
 
 

@@ -245,6 +245,8 @@ def load(path: Path) -> ReportSpec:
         ptitle = t.text("title")
         points = t.integer("points", None, lo=0, hi=1000) if t.has("points") else None
         params = module.parse(t)
+        if t.has("variants"):  # per-student variant ranges, read by reportgen.variants
+            t.table("variants")
         t.done()
         problems.append(ProblemSpec(number, kind, ptitle, points, params))
     root.done()
