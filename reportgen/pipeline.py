@@ -145,7 +145,7 @@ def render_tex(report: spec.ReportSpec, solved: list[Solved], settings: Settings
         "course": settings.course or report.course,
         "date": settings.date or report.date,
         "fmt": settings.fmt,
-        "sheet": sheet,
+        "sheet": sheet,  # True: task statements with data, no solutions (exercise sheets)
     }
     tex = render.render(env, [f"{report.id}.tex.j2", "report.tex.j2"], context)
     if used is not None:
