@@ -192,8 +192,8 @@ def _build(args: argparse.Namespace) -> int:
             print(f"error: {outcome}", file=sys.stderr, flush=True)
         else:
             o = outcome
-            print(f"{o.status:10} {o.report_id:24} -> {o.pdf}  ({o.seconds:.1f} s, {o.checks} checks passed)",
-                  flush=True)
+            checked = "not cross-checked: no results shown" if args.sheet else f"{o.checks} checks passed"
+            print(f"{o.status:10} {o.report_id:24} -> {o.pdf}  ({o.seconds:.1f} s, {checked})", flush=True)
     return 1 if failures else 0
 
 
