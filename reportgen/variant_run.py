@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ class Source:
     report: spec.ReportSpec
     raw: dict[str, Any]
     decls: list[variants.ProblemVariants]
+    fixed: dict[int, list[tuple[int, str, Any]]] = field(default_factory=dict)  # answers of problems that do not vary
 
     @property
     def rules(self) -> dict[int, variants.Rules]:
@@ -71,25 +72,38 @@ def variant_id(report_id: str, number: int, count: int) -> str:
 
 
 def evaluate(src: Source, data: dict[str, Any], path: Path, settings: Settings) -> list[tuple[int, str, Any]] | str:
-    """The answers of one drawn assignment, or why the draw is rejected (a short, countable reason)."""
+    """The answers of one drawn assignment, or why the draw is rejected (a short, countable reason).
+    Problems that do not vary are solved and verified once per run (``src.fixed``)."""
     path.write_text(tomlout.dumps(data), encoding="utf-8")
     try:
         report = spec.load(path)
-        solved = pipeline.solve(report, verify=False)  # the cheap rules first: most rejections are there
     except SpecError as exc:
-        return f"invalid or unsolvable data at {exc.key}: {exc.detail.split(',')[0][:70]}"
+        return f"invalid data at {exc.key}: {exc.detail.split(',')[0][:70]}"
     found: list[tuple[int, str, Any]] = []
-    for s in solved:
-        mine = variants.answers(s.spec.kind, s.result)
-        rules = src.rules.get(s.spec.number - 1, variants.Rules())
-        why = variants.broken_rules(s.spec.kind, s.spec.params, s.result, mine, rules, settings.fmt)
+    todo = []
+    for p in report.problems:  # solve and apply the cheap rules first: most rejections are there
+        if p.number in src.fixed:
+            found += src.fixed[p.number]
+            continue
+        module = kind_module(p.kind)
+        try:
+            result = module.solve(p.params)
+        except (ValueError, ArithmeticError) as exc:
+            return f"problem {p.number}: no solution: {str(exc).split(',')[0][:70]}"
+        mine = variants.answers(p.kind, result)
+        rules = src.rules.get(p.number - 1, variants.Rules())
+        why = variants.broken_rules(p.kind, p.params, result, mine, rules, settings.fmt)
         if why:
-            return f"problem {s.spec.number}: {why[0]}"
-        found += [(s.spec.number, q, v) for q, v in mine]
-    for s in solved:
-        failed = [c.name for c in kind_module(s.spec.kind).verify(s.spec.params, s.result) if not c.passed]
+            return f"problem {p.number}: {why[0]}"
+        found += [(p.number, q, v) for q, v in mine]
+        todo.append((p, module, result))
+    for p, module, result in todo:
+        failed = [c.name for c in module.verify(p.params, result) if not c.passed]
         if failed:
-            return f"problem {s.spec.number}: verification failed: {failed[0]}"
+            return f"problem {p.number}: verification failed: {failed[0]}"
+        if p.number - 1 not in src.rules:
+            src.fixed[p.number] = [(n, q, v) for n, q, v in found if n == p.number]
+    found.sort(key=lambda a: a[0])
     return found
 
 

@@ -55,6 +55,7 @@ class Rules:
     """Well-posedness thresholds; a draw that breaks one is redrawn."""
 
     kink_margin: float = 0.05  # ReLU pre-activations at least this far from 0
+    min_active: int = 1  # ReLU units active (sample, unit pairs): gradients do not all vanish
     min_probability: float = 1e-3  # softmax outputs at least this (no underflow, readable logs)
     min_curvature: float = 0.5  # smallest eigenvalue of A + A^T (strictly convex, well away from 0)
     max_condition: float = 50.0  # lambda_max / lambda_min of A + A^T (trajectories stay readable)
@@ -313,11 +314,14 @@ def broken_rules(kind: str, params: Any, result: Any, found: list[tuple[str, Any
                  fmt: latexfmt.FormatSettings) -> list[str]:
     """Why a solved draw is not well posed (empty: it is)."""
     why = []
-    if kind == "mlp_gradients" and params.activation == "relu" and np.min(np.abs(result.Z)) < rules.kink_margin:
-        why.append(f"a ReLU pre-activation within {rules.kink_margin:g} of the kink")
-    if kind == "smoothed_ce_step":
-        if np.min(np.abs(result.h)) < rules.kink_margin:
+    relu = kind == "smoothed_ce_step" or (kind == "mlp_gradients" and params.activation == "relu")
+    if relu:
+        pre = result.h if kind == "smoothed_ce_step" else result.Z
+        if np.min(np.abs(pre)) < rules.kink_margin:
             why.append(f"a ReLU pre-activation within {rules.kink_margin:g} of the kink")
+        if np.count_nonzero(result.mask) < rules.min_active:
+            why.append(f"fewer than {rules.min_active} active ReLU unit(s)")
+    if kind == "smoothed_ce_step":
         if np.min(result.yhat) < rules.min_probability:
             why.append(f"a softmax probability below {rules.min_probability:g} (underflow)")
     if kind == "gd_step_size":
