@@ -71,9 +71,12 @@ def variant_id(report_id: str, number: int, count: int) -> str:
     return f"{report_id}-v{number:0{max(2, len(str(count)))}d}"
 
 
-def evaluate(src: Source, data: dict[str, Any], path: Path, settings: Settings) -> list[tuple[int, str, Any]] | str:
-    """The answers of one drawn assignment, or why the draw is rejected (a short, countable reason).
-    Problems that do not vary are solved and verified once per run (``src.fixed``)."""
+def evaluate(src: Source, data: dict[str, Any], path: Path, settings: Settings,
+             seen: dict[tuple[Any, ...], int] | None = None) -> list[tuple[int, str, Any]] | str:
+    """The answers of one drawn assignment, or why the draw is rejected (a short, countable reason):
+    invalid data, no solution, a broken rule, the answers of an earlier variant (``seen``), a failed
+    verification, checked in this order (cheapest first). Problems that do not vary are solved and
+    verified once per run (``src.fixed``)."""
     path.write_text(tomlout.dumps(data), encoding="utf-8")
     try:
         report = spec.load(path)
@@ -87,7 +90,8 @@ def evaluate(src: Source, data: dict[str, Any], path: Path, settings: Settings) 
             continue
         module = kind_module(p.kind)
         try:
-            result = module.solve(p.params)
+            with np.errstate(all="ignore"):  # a draw that overflows is rejected by the rules below
+                result = module.solve(p.params)
         except (ValueError, ArithmeticError) as exc:
             return f"problem {p.number}: no solution: {str(exc).split(',')[0][:70]}"
         mine = variants.answers(p.kind, result)
@@ -97,6 +101,8 @@ def evaluate(src: Source, data: dict[str, Any], path: Path, settings: Settings) 
             return f"problem {p.number}: {why[0]}"
         found += [(p.number, q, v) for q, v in mine]
         todo.append((p, module, result))
+    if seen is not None and variants.answer_key(sorted(found, key=lambda a: a[0])) in seen:
+        return "the same answers as an earlier variant"
     for p, module, result in todo:
         failed = [c.name for c in module.verify(p.params, result) if not c.passed]
         if failed:
@@ -134,14 +140,11 @@ def select(src: Source, seed: int, count: int, upto: int, settings: Settings,
             why = ""
             for attempt in range(MAX_ATTEMPTS):
                 data = draw_data(src, rng, vid, title)
-                found = evaluate(src, data, Path(tmp) / f"{vid}.toml", settings)
+                found = evaluate(src, data, Path(tmp) / f"{vid}.toml", settings, seen)
                 if isinstance(found, list):
-                    key = variants.answer_key(found)
-                    if key not in seen:
-                        seen[key] = number
-                        out.append(Variant(number, attempt, tomlout.dumps(data), _drawn(src, data), found))
-                        break
-                    found = "the same answers as an earlier variant"
+                    seen[variants.answer_key(found)] = number
+                    out.append(Variant(number, attempt, tomlout.dumps(data), _drawn(src, data), found))
+                    break
                 why = found
                 rejected[found] += 1
             else:

@@ -334,12 +334,14 @@ def broken_rules(kind: str, params: Any, result: Any, found: list[tuple[str, Any
             why.append(f"the bound 2/lambda_max is no fraction with denominator <= {rules.max_denominator}")
     for name, v in found:
         if isinstance(v, float) and not _typesets_short(v, rules.max_chars, fmt):
-            why.append(f"an answer that typesets long ({name} = {v:.3g})")
+            why.append(f"an answer that typesets long ({name.split('[')[0]})")
             break
     return why
 
 
 def _typesets_short(v: float, max_chars: int, fmt: latexfmt.FormatSettings) -> bool:
+    if not math.isfinite(v):
+        return False
     text = latexfmt.num(v, fmt)
     return r"\times" not in text and len(text.replace(r"\,", "")) <= max_chars
 
