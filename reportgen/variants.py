@@ -281,7 +281,7 @@ _ANSWER_FIELDS = {"Stage": ("size", "channels", "weights", "biases"), "Design": 
 
 def _flatten(name: str, value: Any) -> list[tuple[str, Any]]:
     if isinstance(value, np.ndarray):
-        return [(f"{name}[{','.join(map(str, i))}]", value[i].item()) for i in np.ndindex(value.shape)]
+        return [(name + "".join(f"[{k}]" for k in i), value[i].item()) for i in np.ndindex(value.shape)]
     if isinstance(value, (list, tuple)):
         return [pair for i, x in enumerate(value) for pair in _flatten(f"{name}[{i}]", x)]
     if dataclasses.is_dataclass(value):
