@@ -83,6 +83,8 @@ def _variants_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     what.add_argument("--count", type=_natural, metavar="N", help="build N variants")
     what.add_argument("--stress", type=_natural, metavar="N",
                       help="draw N variants, report the acceptance rate and answer ranges; build nothing")
+    what.add_argument("--combine", type=Path, metavar="DIR",
+                      help="merge the answers.shard-K-of-M files in DIR into answers.json and answers.csv")
     v.add_argument("--seed", type=_natural, default=0, help="the run's seed (default 0); same seed, same bytes")
     v.add_argument("--out", type=Path, help="output folder (default: build/variants/ID)")
     v.add_argument("-j", "--jobs", type=_natural, default=1, metavar="J",
@@ -163,6 +165,9 @@ def _variants(args: argparse.Namespace) -> int:
 
     if args.stress is not None:
         variant_run.stress(args.report, args.stress, args.seed, cfg, say)
+        return 0
+    if args.combine is not None:
+        variant_run.combine(args.report, args.combine, say)
         return 0
     report_id = pipeline.load(args.report).id
     cfg = variant_run.settings_for(cfg, args.out or Path("build") / "variants" / report_id)

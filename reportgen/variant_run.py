@@ -158,22 +158,11 @@ def select(src: Source, seed: int, count: int, upto: int, settings: Settings,
 
 
 def _json_value(v: Any) -> Any:
-    if isinstance(v, Fraction):
-        return str(v)
-    return v
+    return str(v) if isinstance(v, Fraction) else v
 
 
-def answers_csv(mine: list[Variant], seed: int) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["variant", "seed", "problem", "quantity", "value"])
-    for v in mine:
-        w.writerows([v.number, seed, p, q, variants.value_text(x)] for p, q, x in v.answers)
-    return buf.getvalue().encode()
-
-
-def answers_json(src: Source, mine: list[Variant], seed: int, count: int, shard: tuple[int, int]) -> bytes:
-    doc = {
+def answers_doc(src: Source, mine: list[Variant], seed: int, count: int, shard: tuple[int, int]) -> dict[str, Any]:
+    return {
         "report": src.report.id, "seed": seed, "count": count, "shard": f"{shard[0]}/{shard[1]}",
         "variants": [{
             "variant": v.number, "id": variant_id(src.report.id, v.number, count), "seed": seed,
@@ -182,7 +171,45 @@ def answers_json(src: Source, mine: list[Variant], seed: int, count: int, shard:
             "answers": [{"problem": p, "quantity": q, "value": _json_value(x)} for p, q, x in v.answers],
         } for v in mine],
     }
+
+
+def answers_json(doc: dict[str, Any]) -> bytes:
     return (json.dumps(doc, indent=1, allow_nan=False) + "\n").encode()
+
+
+def answers_csv(doc: dict[str, Any]) -> bytes:
+    """variant, seed, problem, quantity, value: floats as repr (full precision), fractions as p/q."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["variant", "seed", "problem", "quantity", "value"])
+    for v in doc["variants"]:
+        w.writerows([v["variant"], v["seed"], a["problem"], a["quantity"], variants.value_text(a["value"])]
+                    for a in v["answers"])
+    return buf.getvalue().encode()
+
+
+def combine(name: str, folder: Path, say: Callable[[str], None]) -> None:
+    """answers.shard-K-of-M.{json,csv} of every shard in ``folder`` -> answers.json and answers.csv,
+    the same bytes a run without --shard writes."""
+    report_id = pipeline.load(name).id
+    files = sorted(folder.glob("answers.shard-*-of-*.json"))
+    try:
+        docs = [json.loads(f.read_text()) for f in files]
+        head = {k: docs[0][k] for k in ("report", "seed", "count")} if docs else {}
+        m = int(docs[0]["shard"].split("/")[1]) if docs else 0
+        shards = sorted(d["shard"] for d in docs)
+        same = all({k: d[k] for k in head} == head for d in docs) and head.get("report") == report_id
+        found = [v for d in docs for v in d["variants"]]
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
+        raise ReportError(f"{folder}: unreadable shard answer file: {exc}") from None
+    need = sorted(f"{k}/{m}" for k in range(1, m + 1))
+    if not docs or not same or shards != need:
+        raise ReportError(f"{folder}: need answers.shard-K-of-M.json of one {report_id} run for every K in 1..M; "
+                          f"found shards {', '.join(shards) or 'none'}")
+    doc = {**head, "shard": "1/1", "variants": sorted(found, key=lambda v: v["variant"])}
+    compile.publish(answers_json(doc), folder / "answers.json")
+    compile.publish(answers_csv(doc), folder / "answers.csv")
+    say(f"combined {len(files)} shards, {len(found)} variants: {folder / 'answers.csv'}, {folder / 'answers.json'}")
 
 
 def answer_files(out: Path, shard: tuple[int, int]) -> tuple[Path, Path]:
@@ -218,11 +245,16 @@ def run(r: Run, settings: Settings, say: Callable[[str], None]) -> None:
         f"{time.perf_counter() - start:.1f} s; {sum(rejected.values())} redraws")
     for why, n in rejected.most_common():
         say(f"  {n:5} redrawn: {why}")
-    if not r.answers_only:
+    if r.answers_only:
+        for v in mine:
+            say(f"variant {v.number:>3}/{r.count}  {variant_id(src.report.id, v.number, r.count)}  "
+                f"redraws {v.redraws:<3} (answers only)")
+    else:
         for line in _build_all(src, mine, r, settings):
             say(line)
-    compile.publish(answers_csv(mine, r.seed), csv_path)
-    compile.publish(answers_json(src, mine, r.seed, r.count, r.shard), json_path)
+    doc = answers_doc(src, mine, r.seed, r.count, r.shard)
+    compile.publish(answers_csv(doc), csv_path)
+    compile.publish(answers_json(doc), json_path)
     say(f"answers: {csv_path}, {json_path}")
     say(f"total {time.perf_counter() - start:.1f} s")
 

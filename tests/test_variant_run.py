@@ -157,6 +157,16 @@ def test_shards_add_up_to_the_full_run(nn24_run, tmp_path):
     assert sorted(parts, key=lambda v: v["variant"]) == full
     full_rows = (nn24_run / "answers.csv").read_text().splitlines()[1:]
     assert sorted(rows, key=lambda r: int(r.split(",")[0])) == full_rows  # a stable sort keeps each variant's order
+    assert cli.main(["variants", "nn-assignment2-2024", "--combine", str(tmp_path)]) == 0
+    for name in ("answers.json", "answers.csv"):
+        assert (tmp_path / name).read_bytes() == (nn24_run / name).read_bytes()
+
+
+def test_combine_refuses_missing_shards(tmp_path, capsys):
+    run_variants(tmp_path, "nn-assignment2-2024", "--count", "3", "--answers-only", "--shard", "2/3")
+    assert cli.main(["variants", "nn-assignment2-2024", "--combine", str(tmp_path)]) == 1
+    assert "found shards 2/3" in capsys.readouterr().err
+    assert not (tmp_path / "answers.json").exists()
 
 
 # --- PDFs: same bytes for one variant, and the sheet prints no answer --------------------------------

@@ -190,3 +190,27 @@ def test_softmax_underflow_and_long_numbers_are_rejected(tmp_path, capsys):
                                        "rules": {"max_chars": 3}}
     assert cli.main(["variants", str(write(tmp_path, data)), "--stress", "2"]) == 0
     assert "an answer that typesets long (yhat)" in capsys.readouterr().out
+
+
+def test_stress_reports_acceptance_and_each_answers_range(tmp_path, capsys):
+    path = _gd_only(tmp_path, {"A": {"range": [1, 9], "step": 1}})  # every draw is well posed
+    assert cli.main(["variants", str(path), "--stress", "25", "--seed", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "25 draws (seed 2): 25 accepted (100.0 %)" in out
+    line = next(x for x in out.splitlines() if " range.eta_max " in x)
+    lo, median, hi = (float(x) for x in line.split()[-3:])
+    assert 1 / 9 - 1e-6 <= lo <= median <= hi <= 1.0 and lo < hi
+    assert not list(tmp_path.glob("**/*.pdf"))
+
+
+def test_build_sheet_is_titled_and_has_no_verification(tmp_path, capsys):
+    import zipfile
+
+    assert cli.main(["build", "nn-assignment2-2024", "--sheet", "--zip", "--out", str(tmp_path)]) == 0
+    assert "nn-assignment2-2024.sheet" in capsys.readouterr().out
+    tex = zipfile.ZipFile(tmp_path / "nn-assignment2-2024.sheet.zip").read("main.tex").decode()
+    assert "Exercise Sheet: Machine Learning Assignment 2" in tex
+    assert "appendix.tex.j2" not in tex and r"\section*{Verification}" not in tex
+    assert cli.main(["build", "nn-assignment2-2024", "--zip", "--out", str(tmp_path)]) == 0
+    solution = zipfile.ZipFile(tmp_path / "nn-assignment2-2024.zip").read("main.tex").decode()
+    assert "Exercise Sheet" not in solution
