@@ -96,28 +96,35 @@ def as_array(answers: dict, problem: int, name: str, shape: tuple[int, ...]) -> 
     return out
 
 
+def check_mlp(d: dict, a: dict) -> None:
+    X, t, W1, b1, w2 = (np.array(d[(1, k)], dtype=float) for k in ("X", "t", "W1", "b1", "W2"))
+    b2 = float(d[(1, "b2")])
+    assert a[(1, "loss")] == pytest.approx(mlp_loss(X, t, W1, b1, w2, b2), abs=1e-12)
+    grads = {
+        "dL_dW1": central(lambda W: mlp_loss(X, t, W, b1, w2, b2), W1),
+        "dL_db1": central(lambda b: mlp_loss(X, t, W1, b, w2, b2), b1),
+        "dL_dW2": central(lambda w: mlp_loss(X, t, W1, b1, w, b2), w2),
+    }
+    for name, fd in grads.items():
+        np.testing.assert_allclose(as_array(a, 1, name, fd.shape), fd, atol=1e-6)
+    fd_b2 = (mlp_loss(X, t, W1, b1, w2, b2 + 1e-6) - mlp_loss(X, t, W1, b1, w2, b2 - 1e-6)) / 2e-6
+    assert a[(1, "dL_db2")] == pytest.approx(fd_b2, abs=1e-6)
+    assert np.min(np.abs(W1 @ X.T + b1[:, None])) >= 0.05  # the kink rule held
+
+
+def check_gd(d: dict, a: dict) -> None:
+    (p, q), (r, s) = np.array(d[(2, "A")], dtype=float) * 2  # H = A + A^T for a symmetric A
+    mean, half = (p + s) / 2, np.sqrt(((p - s) / 2) ** 2 + q * r)
+    assert a[(2, "range.eigenvalues[0]")] == pytest.approx(mean - half, abs=1e-12)
+    assert a[(2, "range.eigenvalues[1]")] == pytest.approx(mean + half, abs=1e-12)
+    assert a[(2, "range.eta_max")] == pytest.approx(2 / (mean + half), abs=1e-12)
+    assert mean - half >= 0.5
+
+
 def test_nn24_answers_equal_finite_differences_and_closed_forms(nn24_run):
     for v in load_answers(nn24_run)["variants"]:
-        d, a = data_map(v), answer_map(v)
-        X, t, W1, b1, w2 = (np.array(d[(1, k)], dtype=float) for k in ("X", "t", "W1", "b1", "W2"))
-        b2 = float(d[(1, "b2")])
-        assert a[(1, "loss")] == pytest.approx(mlp_loss(X, t, W1, b1, w2, b2), abs=1e-12)
-        grads = {
-            "dL_dW1": central(lambda W: mlp_loss(X, t, W, b1, w2, b2), W1),
-            "dL_db1": central(lambda b: mlp_loss(X, t, W1, b, w2, b2), b1),
-            "dL_dW2": central(lambda w: mlp_loss(X, t, W1, b1, w, b2), w2),
-        }
-        for name, fd in grads.items():
-            np.testing.assert_allclose(as_array(a, 1, name, fd.shape), fd, atol=1e-6)
-        fd_b2 = (mlp_loss(X, t, W1, b1, w2, b2 + 1e-6) - mlp_loss(X, t, W1, b1, w2, b2 - 1e-6)) / 2e-6
-        assert a[(1, "dL_db2")] == pytest.approx(fd_b2, abs=1e-6)
-        assert np.min(np.abs(W1 @ X.T + b1[:, None])) >= 0.05  # the kink rule held
-        (p, q), (r, s) = np.array(d[(2, "A")], dtype=float) * 2  # H = A + A^T for a symmetric A
-        mean, half = (p + s) / 2, np.sqrt(((p - s) / 2) ** 2 + q * r)
-        assert a[(2, "range.eigenvalues[0]")] == pytest.approx(mean - half, abs=1e-12)
-        assert a[(2, "range.eigenvalues[1]")] == pytest.approx(mean + half, abs=1e-12)
-        assert a[(2, "range.eta_max")] == pytest.approx(2 / (mean + half), abs=1e-12)
-        assert mean - half >= 0.5
+        check_mlp(data_map(v), answer_map(v))
+        check_gd(data_map(v), answer_map(v))
 
 
 def smoothed_loss(x, y, W1, b1, W2, b2, eps):
@@ -126,22 +133,23 @@ def smoothed_loss(x, y, W1, b1, W2, b2, eps):
     return -(((1 - eps) * y + eps / len(y)) * log_p).sum()
 
 
+def check_smoothed(d: dict, a: dict) -> None:
+    x, y, W1, b1, W2, b2 = (np.array(d[(2, k)], dtype=float) for k in ("x", "y", "W1", "b1", "W2", "b2"))
+    eps, eta = float(d[(2, "epsilon")]), 0.1
+    params = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+    assert a[(2, "loss")] == pytest.approx(smoothed_loss(x, y, W1, b1, W2, b2, eps), abs=1e-12)
+    for name, value in params.items():
+        fd = central(lambda w, name=name: smoothed_loss(x, y, **{**params, name: w}, eps=eps), value)
+        np.testing.assert_allclose(as_array(a, 2, f"dL_d{name}", fd.shape), fd, atol=1e-6)
+        np.testing.assert_allclose(as_array(a, 2, f"{name}_new", fd.shape), value - eta * fd, atol=1e-6)
+    z = np.array([a[(2, f"z[{i}]")] for i in range(3)])
+    assert np.exp(z - np.log(np.exp(z).sum())).min() >= 0.01  # the declared underflow rule held
+
+
 def test_ml_hw3_answers_equal_finite_differences(tmp_path):
     out = run_variants(tmp_path, "ml-hw3-2024spring", "--count", "3", "--seed", "4", "--answers-only")
     for v in load_answers(out)["variants"]:
-        d, a = data_map(v), answer_map(v)
-        x, y, W1, b1, W2, b2 = (np.array(d[(2, k)], dtype=float) for k in ("x", "y", "W1", "b1", "W2", "b2"))
-        eps, eta = float(d[(2, "epsilon")]), 0.1
-        params = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
-        assert a[(2, "loss")] == pytest.approx(smoothed_loss(x, y, W1, b1, W2, b2, eps), abs=1e-12)
-        for name, value in params.items():
-            def f(w, name=name):
-                return smoothed_loss(x, y, **{**params, name: w}, eps=eps)
-            fd = central(f, value)
-            np.testing.assert_allclose(as_array(a, 2, f"dL_d{name}", fd.shape), fd, atol=1e-6)
-            np.testing.assert_allclose(as_array(a, 2, f"{name}_new", fd.shape), value - eta * fd, atol=1e-6)
-        z = np.array([a[(2, f"z[{i}]")] for i in range(3)])
-        assert np.exp(z - np.log(np.exp(z).sum())).min() >= 0.01  # the declared underflow rule held
+        check_smoothed(data_map(v), answer_map(v))
 
 
 def test_shards_add_up_to_the_full_run(nn24_run, tmp_path):

@@ -72,7 +72,8 @@ def test_permute_and_whole_choices():
     assert classes == {(1, 0, 0), (0, 1, 0), (0, 0, 1)}
     hw3 = spec.read_toml(ROOT / "assignments" / "hw3-theory.toml")
     d = variants.declarations(hw3, "f")
-    examples = {tuple(variants.draw(hw3, d, np.random.default_rng([2, i]))["problems"][1]["example"]) for i in range(40)}
+    draws = [variants.draw(hw3, d, np.random.default_rng([2, i])) for i in range(40)]
+    examples = {tuple(x["problems"][1]["example"]) for x in draws}
     assert examples <= {(784, 100, 10), (784, 64, 10), (3072, 256, 10), (1024, 128, 26)} and len(examples) > 1
     layers = variants.draw(hw3, d, np.random.default_rng([3, 0]))["problems"][2]["layers"]
     assert layers[0]["filters"] in (4, 6, 8) and layers[1] == hw3["problems"][2]["layers"][1]
@@ -214,3 +215,18 @@ def test_build_sheet_is_titled_and_has_no_verification(tmp_path, capsys):
     assert cli.main(["build", "nn-assignment2-2024", "--zip", "--out", str(tmp_path)]) == 0
     solution = zipfile.ZipFile(tmp_path / "nn-assignment2-2024.zip").read("main.tex").decode()
     assert "Exercise Sheet" not in solution
+
+
+def test_the_ci_matrix_example_passes_actionlint_and_shards_then_combines():
+    import shutil
+    import subprocess
+    import sys
+
+    example = ROOT / "docs" / "examples" / "variants-workflow.yml"
+    actionlint = shutil.which("actionlint") or str(Path(sys.executable).parent / "actionlint")
+    r = subprocess.run([actionlint, str(example)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    text = example.read_text()
+    for step in ("shard: [1, 2, 3, 4]", '--shard "$SHARD/4"', "--combine out", "merge-multiple: true"):
+        assert step in text
+    assert "docs/examples/variants-workflow.yml" in (ROOT / "README.md").read_text()
