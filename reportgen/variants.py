@@ -59,6 +59,8 @@ class Rules:
     min_probability: float = 1e-3  # softmax outputs at least this (no underflow, readable logs)
     min_curvature: float = 0.5  # smallest eigenvalue of A + A^T (strictly convex, well away from 0)
     max_condition: float = 50.0  # lambda_max / lambda_min of A + A^T (trajectories stay readable)
+    min_condition: float = 1.5  # ... and at least this (not nearly isotropic: directions differ)
+    min_angle: float = 10.0  # degrees between the start and every eigenvector (no 1-D descent in 2-D)
     max_denominator: int = 100  # the bound 2 / lambda_max must be a fraction with at most this denominator
     max_chars: int = 10  # every answer typesets in at most this many characters, without 10^k
 
@@ -330,12 +332,26 @@ def broken_rules(kind: str, params: Any, result: Any, found: list[tuple[str, Any
             why.append(f"A + A^T not positive definite with eigenvalues >= {rules.min_curvature:g}")
         elif lam[-1] / lam[0] > rules.max_condition:
             why.append(f"condition number of A + A^T above {rules.max_condition:g}")
+        elif len(lam) > 1 and lam[-1] / lam[0] < rules.min_condition:
+            why.append(f"condition number of A + A^T below {rules.min_condition:g} (nearly isotropic)")
         elif r.eta_max_exact is None or r.eta_max_exact.denominator > rules.max_denominator:
             why.append(f"the bound 2/lambda_max is no fraction with denominator <= {rules.max_denominator}")
+        why += _trajectory_rules(params, result, rules)
     for name, v in found:
         if isinstance(v, float) and not _typesets_short(v, rules.max_chars, fmt):
             why.append(f"an answer that typesets long ({name.split('[')[0]})")
             break
+    return why
+
+
+def _trajectory_rules(params: Any, result: Any, rules: Rules) -> list[str]:
+    why = []
+    u = params.start / np.linalg.norm(params.start)
+    cosines = np.abs(result.range.eigenvectors.T @ u)
+    if len(u) > 1 and np.max(cosines) > math.cos(math.radians(rules.min_angle)):
+        why.append(f"the start within {rules.min_angle:g} degrees of an eigenvector (a 1-D descent)")
+    if any(np.min(t.distance) < 1e-9 for t in result.trajectories):
+        why.append("a plotted trajectory reaches the minimum exactly (the log plot cannot show it)")
     return why
 
 

@@ -230,3 +230,24 @@ def test_the_ci_matrix_example_passes_actionlint_and_shards_then_combines():
     for step in ("shard: [1, 2, 3, 4]", '--shard "$SHARD/4"', "--combine out", "merge-multiple: true"):
         assert step in text
     assert "docs/examples/variants-workflow.yml" in (ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("A, start, reason", [
+    ([[2, 0], [0, 2]], [1.0, -0.5], "below 1.5 (nearly isotropic)"),
+    ([[5, 2], [2, 2]], [2.0, 1.0], "the start within 10 degrees of an eigenvector"),  # (2, 1) is one
+])
+def test_gradient_descent_plots_must_show_two_directions(tmp_path, capsys, A, start, reason):
+    data = nn24()
+    data["problems"] = [data["problems"][1]]
+    data["problems"][0]["variants"] = {"A": {"choices": [A]}, "start": {"choices": [start]}}
+    assert cli.main(["variants", str(write(tmp_path, data)), "--stress", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "0 accepted" in out and reason in out
+
+
+def test_a_trajectory_that_hits_the_minimum_is_rejected(tmp_path, capsys):
+    data = tomllib.loads((ROOT / "assignments" / "nn-assignment2-2023.toml").read_text())
+    data["problems"] = [data["problems"][2]]  # f(x) = A x^2; 0.5 x bound reaches x = 0 in one step
+    data["problems"][0]["variants"] = {"factors": {"choices": [[0.5, 1.0, 1.1]]}}
+    assert cli.main(["variants", str(write(tmp_path, data)), "--stress", "2"]) == 0
+    assert "a plotted trajectory reaches the minimum exactly" in capsys.readouterr().out
