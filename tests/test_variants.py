@@ -135,6 +135,7 @@ def _gd_only(tmp_path: Path, table: dict) -> Path:
     data["problems"] = [data["problems"][1]]
     data["problems"][0]["A"] = [[2]]
     data["problems"][0]["start"] = [1.0]
+    data["problems"][0]["factors"] = [0.4, 1.0, 1.1]  # 0.5 x bound would land on the minimum in 1-D
     data["problems"][0]["variants"] = table
     return write(tmp_path, data)
 
