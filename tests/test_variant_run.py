@@ -206,3 +206,28 @@ def test_variant_pdfs_are_reproducible_and_sheets_hide_the_answers(tmp_path):
     assert not leaked
     shown = [v for v in answers if printed(v) & solution_numbers]
     assert len(shown) > len(answers) // 2  # the check has teeth: the solution does print them
+
+
+def test_hw3_theory_answers_equal_exact_arithmetic(tmp_path):
+    from fractions import Fraction
+
+    out = run_variants(tmp_path, "hw3-theory", "--count", "2", "--seed", "6", "--answers-only")
+    for v in load_answers(out)["variants"]:
+        d, a = data_map(v), answer_map(v)
+        values, shown = d[(1, "exp_values")], d[(1, "shown_scale")]
+        for row in range(5):
+            if (1, f"scaling[{row}].c") not in a:
+                break
+            c = a[(1, f"scaling[{row}].c")]
+            total = sum(Fraction(x) ** c for x in values)
+            assert [Fraction(a[(1, f"scaling[{row}].probs[{i}]")]) for i in range(3)] == \
+                [Fraction(x) ** c / total for x in values]
+        assert shown in [a[(1, f"scaling[{r}].c")] for r in range(row)]
+        dd, dh, m = d[(2, "example")]
+        assert a[(2, "n_theta_example")] == dh * dd + dh + m * dh + m
+        size, k1 = d[(3, "in_size")], d[(3, "layers[0].kernel")]
+        sizes = [size, size - k1 + 1, (size - k1 + 1 - 2) // 2 + 1]
+        sizes.append(sizes[-1] - 5 + 1)
+        assert [a[(3, f"stages[{i}].size")] for i in range(4)] == sizes
+        assert a[(3, "stages[1].weights")] == k1 * k1 * 1 * d[(3, "layers[0].filters")]
+        assert a[(3, "stages[3].weights")] == 25 * d[(3, "layers[0].filters")] * d[(3, "layers[2].filters")]
