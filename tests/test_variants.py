@@ -252,3 +252,11 @@ def test_a_trajectory_that_hits_the_minimum_is_rejected(tmp_path, capsys):
     data["problems"][0]["variants"] = {"factors": {"choices": [[0.5, 1.0, 1.1]]}}
     assert cli.main(["variants", str(write(tmp_path, data)), "--stress", "2"]) == 0
     assert "a plotted trajectory reaches the minimum exactly" in capsys.readouterr().out
+
+
+def test_a_vanishing_first_layer_gradient_is_rejected(tmp_path, capsys):
+    data = tomllib.loads((ROOT / "assignments" / "ml-hw3-2024spring.toml").read_text())
+    data["problems"][1]["variants"]["x"] = {"choices": [0]}  # x = 0: dLoss/dW1 = x delta^T = 0
+    assert cli.main(["variants", str(write(tmp_path, data)), "--stress", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "0 accepted" in out and "the gradient with respect to W1 vanishes entirely" in out
