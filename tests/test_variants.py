@@ -188,7 +188,7 @@ def test_softmax_underflow_and_long_numbers_are_rejected(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "0 accepted" in out and "a softmax probability below 0.001 (underflow)" in out
     data["problems"][1]["variants"] = {"x": {"choices": [3]}, "W1": {"choices": [2]}, "b1": {"choices": [1]},
-                                       "b2": {"choices": [0]}, "W2": {"choices": [0]},
+                                       "b2": {"choices": [0]}, "W2": {"choices": [1]},
                                        "rules": {"max_chars": 3}}
     assert cli.main(["variants", str(write(tmp_path, data)), "--stress", "2"]) == 0
     assert "an answer that typesets long (yhat)" in capsys.readouterr().out
