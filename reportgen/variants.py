@@ -323,11 +323,11 @@ def broken_rules(kind: str, params: Any, result: Any, found: list[tuple[str, Any
             why.append(f"a ReLU pre-activation within {rules.kink_margin:g} of the kink")
         if np.count_nonzero(result.mask) < rules.min_active:
             why.append(f"fewer than {rules.min_active} active ReLU unit(s)")
-    if kind in ("smoothed_ce_step", "mlp_gradients") and not np.any(np.abs(result.dL_dW1) > fmt.noise):
-        why.append("the gradient with respect to W1 vanishes entirely (nothing to compute)")
     if kind == "smoothed_ce_step":
         if np.min(result.yhat) < rules.min_probability:
             why.append(f"a softmax probability below {rules.min_probability:g} (underflow)")
+    if relu and np.all(np.abs(result.dL_dW1) <= fmt.noise):  # false for nan: underflow is reported above
+        why.append("the gradient with respect to W1 vanishes entirely (nothing to compute)")
     if kind == "gd_step_size":
         lam, r = result.range.eigenvalues, result.range
         if lam[0] < rules.min_curvature:

@@ -187,10 +187,9 @@ def test_softmax_underflow_and_long_numbers_are_rejected(tmp_path, capsys):
     assert cli.main(["variants", str(write(tmp_path, data)), "--stress", "10"]) == 0
     out = capsys.readouterr().out
     assert "0 accepted" in out and "a softmax probability below 0.001 (underflow)" in out
-    data["problems"][1]["variants"] = {"x": {"choices": [3]}, "W1": {"choices": [2]}, "b1": {"choices": [1]},
-                                       "b2": {"choices": [0]}, "W2": {"choices": [1]},
-                                       "rules": {"max_chars": 3}}
-    assert cli.main(["variants", str(write(tmp_path, data)), "--stress", "2"]) == 0
+    data["problems"][1]["variants"] = {"x": {"choices": [1]}, "W1": {"choices": [1]}, "b1": {"choices": [1]},
+                                       "W2": {"choices": [0, 1]}, "rules": {"max_chars": 3}}
+    assert cli.main(["variants", str(write(tmp_path, data)), "--stress", "5"]) == 0
     assert "an answer that typesets long (yhat)" in capsys.readouterr().out
 
 
@@ -256,7 +255,8 @@ def test_a_trajectory_that_hits_the_minimum_is_rejected(tmp_path, capsys):
 
 def test_a_vanishing_first_layer_gradient_is_rejected(tmp_path, capsys):
     data = tomllib.loads((ROOT / "assignments" / "ml-hw3-2024spring.toml").read_text())
-    data["problems"][1]["variants"]["x"] = {"choices": [0]}  # x = 0: dLoss/dW1 = x delta^T = 0
+    data["problems"][1]["variants"] = {"x": {"choices": [0]}, "b1": {"choices": [1]}, "W2": {"choices": [0, 1]},
+                                       "b2": {"choices": [0]}}  # x = 0: dLoss/dW1 = x delta^T = 0
     assert cli.main(["variants", str(write(tmp_path, data)), "--stress", "5"]) == 0
     out = capsys.readouterr().out
     assert "0 accepted" in out and "the gradient with respect to W1 vanishes entirely" in out
