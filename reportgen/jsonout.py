@@ -74,8 +74,6 @@ def to_jsonable(obj: Any) -> Any:
         return str(obj)
     if _is_sympy(obj):
         return _sympy_text(obj)
-    if callable(obj):
-        return None  # a numeric check's function (derivations): code, not data
     return obj
 
 
