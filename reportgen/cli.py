@@ -2,8 +2,9 @@
 
     reportgen list                         report ids and titles
     reportgen build [ID|PATH ...]          build reports (all when none named)
-    reportgen solve ID --json              every computed quantity as JSON
+    reportgen solve ID --json              every computed quantity as JSON (no verification)
     reportgen check [ID ...]               run the verification alone
+    reportgen kinds                        the problem kinds, with what each solves
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sub.add_parser("list", help="list the report ids with their titles")
+    sub.add_parser("kinds", help="list the problem kinds with their descriptions")
 
     b = sub.add_parser("build", help="build reports into PDFs")
     b.add_argument("reports", nargs="*", metavar="ID|PATH", help="report ids or .toml files (default: all)")
@@ -48,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     te.add_argument("dir", type=Path, metavar="DIR")
     te.add_argument("--force", action="store_true", help="overwrite files that exist in DIR")
 
-    s = sub.add_parser("solve", help="print every computed quantity of a report")
+    s = sub.add_parser("solve", help="print every computed quantity of a report (not verified: see check)")
     s.add_argument("report", metavar="ID|PATH")
     s.add_argument("--json", action="store_true", required=True, help="as JSON (the only format)")
 
@@ -74,14 +76,17 @@ def _run(args: argparse.Namespace) -> int:
         for rid in pipeline.report_ids():
             print(f"{rid:24} {pipeline.load(rid).title}")
         return 0
+    if args.command == "kinds":
+        from . import problems
+
+        for name in problems.names():
+            print(f"{name:24} {problems.get(name).description}")
+        return 0
     if args.command == "solve":
-        from .jsonout import dumps
+        from . import jsonout
 
         report = pipeline.load(args.report)
-        solved = pipeline.solve(report)
-        print(dumps({"id": report.id, "title": report.title, "problems": [
-            {"number": s.spec.number, "kind": s.spec.kind, "title": s.spec.title,
-             "result": s.result, "checks": s.checks} for s in solved]}))
+        print(jsonout.dumps(jsonout.solution(report, pipeline.solve(report))))
         return 0
     if args.command == "check":
         return _check(args.reports or pipeline.report_ids())
@@ -100,8 +105,8 @@ def _check(names: list[str]) -> int:
     failed = 0
     for name in names:
         report = pipeline.load(name)
-        for s in pipeline.solve(report):
-            for c in s.checks:
+        for s in pipeline.verify(report, pipeline.solve(report)):
+            for c in s.checks or ():
                 status = "ok  " if c.passed else "FAIL"
                 failed += not c.passed
                 dev = "exact" if c.exact and c.passed else f"{c.deviation:.2e}"

@@ -54,7 +54,8 @@ def test_golden_tex(report_id):
     """The generated .tex, byte for byte. Regenerate after an intended change with
     REPORTGEN_UPDATE_GOLDEN=1 python -m pytest tests/test_build.py -k golden"""
     report = pipeline.load(report_id)
-    tex = pipeline.render_tex(report, pipeline.solve(report), Settings(author="Golden Author", student_id="42"))
+    verified = pipeline.verify(report, pipeline.solve(report))
+    tex = pipeline.render_tex(report, verified, Settings(author="Golden Author", student_id="42"))
     path = GOLDEN / f"{report_id}.tex"
     if os.environ.get("REPORTGEN_UPDATE_GOLDEN"):
         GOLDEN.mkdir(exist_ok=True)
@@ -71,10 +72,16 @@ def test_tex_does_not_depend_on_hash_seed():
 
     code = ("from reportgen import pipeline; from reportgen.settings import Settings\n"
             "for rid in pipeline.report_ids():\n"
-            "    r = pipeline.load(rid); print(pipeline.render_tex(r, pipeline.solve(r), Settings()), end='')")
+            "    r = pipeline.load(rid); v = pipeline.verify(r, pipeline.solve(r))\n"
+            "    print(pipeline.render_tex(r, v, Settings()), end='')")
     outs = [subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
     assert outs[0] == outs[1] and len(outs[0]) > 10000
+
+
+def build_checks(name, settings):
+    report = pipeline.load(name)
+    return pipeline.verify_cached(report, pipeline.solve(report), settings)
 
 
 def test_verification_is_reused_only_for_identical_inputs(tmp_path, monkeypatch):
@@ -87,21 +94,21 @@ def test_verification_is_reused_only_for_identical_inputs(tmp_path, monkeypatch)
                     'A = [[5]]\nstart = [1.0]\n')
     report = pipeline.load(str(toml))
     settings = Settings(out_dir=tmp_path / "out")
-    first = pipeline.solve_verified(report, settings)
+    first = pipeline.verify_cached(report, pipeline.solve(report), settings)
     assert (tmp_path / "out" / ".cache" / "gd.checks.json").is_file()
 
     def no_verify(*args):
         raise AssertionError("verification ran although inputs and code are unchanged")
 
     monkeypatch.setattr(gd_step_size, "verify", no_verify)
-    again = pipeline.solve_verified(report, settings)
+    again = pipeline.verify_cached(report, pipeline.solve(report), settings)
     assert [s.checks for s in again] == [s.checks for s in first]
     with pytest.raises(AssertionError, match="verification ran"):
-        pipeline.solve_verified(report, Settings(out_dir=tmp_path / "out", force=True))
+        pipeline.verify_cached(report, pipeline.solve(report), Settings(out_dir=tmp_path / "out", force=True))
     toml.write_text(toml.read_text().replace("[[5]]", "[[6]]"))
     with pytest.raises(AssertionError, match="verification ran"):
-        pipeline.solve_verified(pipeline.load(str(toml)), settings)
+        build_checks(str(toml), settings)
     monkeypatch.setattr(pipeline, "code_fingerprint", lambda: "other code")
     toml.write_text(toml.read_text().replace("[[6]]", "[[5]]"))
     with pytest.raises(AssertionError, match="verification ran"):
-        pipeline.solve_verified(pipeline.load(str(toml)), settings)
+        build_checks(str(toml), settings)

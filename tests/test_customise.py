@@ -28,7 +28,8 @@ def render_with(tmp_path, files: dict[str, str], **kw):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
     report = pipeline.load("nn-assignment2-2024")
-    return pipeline.render_tex(report, pipeline.solve(report), Settings(templates=(tmp_path,), **kw))
+    verified = pipeline.verify(report, pipeline.solve(report))
+    return pipeline.render_tex(report, verified, Settings(templates=(tmp_path,), **kw))
 
 
 def test_user_folder_is_searched_first(tmp_path):
@@ -52,16 +53,18 @@ def test_override_a_section_template(tmp_path):
 def test_missing_template_names_every_folder(tmp_path):
     (tmp_path / "report.tex.j2").write_text('((* include "nowhere.tex.j2" *))')
     report = pipeline.load("nn-assignment2-2024")
+    verified = pipeline.verify(report, pipeline.solve(report))
     with pytest.raises(TemplateError) as err:
-        pipeline.render_tex(report, pipeline.solve(report), Settings(templates=(tmp_path,)))
+        pipeline.render_tex(report, verified, Settings(templates=(tmp_path,)))
     assert "'nowhere.tex.j2' not found" in str(err.value)
     assert str(tmp_path) in str(err.value) and str(render.BUILTIN_TEMPLATES) in str(err.value)
 
 
 def test_missing_template_folder_is_a_clear_error(tmp_path):
     report = pipeline.load("nn-assignment2-2024")
+    verified = pipeline.verify(report, pipeline.solve(report))
     with pytest.raises(TemplateError, match="does not exist"):
-        pipeline.render_tex(report, pipeline.solve(report), Settings(templates=(tmp_path / "nope",)))
+        pipeline.render_tex(report, verified, Settings(templates=(tmp_path / "nope",)))
 
 
 def test_export_copies_every_builtin_template(tmp_path):
@@ -72,7 +75,7 @@ def test_export_copies_every_builtin_template(tmp_path):
         render.export_templates(tmp_path / "t")
     # an exported copy renders exactly like the built-in one
     report = pipeline.load("nn-assignment2-2024")
-    solved = pipeline.solve(report)
+    solved = pipeline.verify(report, pipeline.solve(report))
     assert pipeline.render_tex(report, solved, Settings(templates=(tmp_path / "t",))) == \
         pipeline.render_tex(report, solved, Settings())
 
@@ -136,7 +139,7 @@ def test_latex_error_names_template_file_and_line(tmp_path):
 
 def test_traced_render_matches_the_real_one():
     report = pipeline.load("nn-assignment2-2024")
-    solved = pipeline.solve(report)
+    solved = pipeline.verify(report, pipeline.solve(report))
     tex = pipeline.render_tex(report, solved, Settings())
     origins = pipeline.template_lines(report, solved, Settings(), tex)
     assert len(origins) == tex.count("\n")

@@ -154,6 +154,6 @@ def test_text_is_never_rendered_as_a_template(tmp_path):
     loop = "((* for x in range(3) *))x((* endfor *))"
     toml = write_assignment(tmp_path, "jinja", [{**TINY_CNN, "title": "((( 7*7 ))) {{ 7*7 }}"}], title=loop)
     report = pipeline.load(toml)
-    tex = pipeline.render_tex(report, pipeline.solve(report), Settings(out_dir=tmp_path))
+    tex = pipeline.render_tex(report, pipeline.verify(report, pipeline.solve(report)), Settings(out_dir=tmp_path))
     assert "((( 7*7 )))" in tex and r"\{\{ 7*7 \}\}" in tex and loop in tex
     assert "49" not in tex and "xxx" not in tex
