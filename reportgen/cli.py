@@ -3,7 +3,7 @@
     reportgen list                         report ids and titles
     reportgen build [ID|PATH ...]          build reports (all when none named)
     reportgen solve ID --json              every computed quantity as JSON
-    reportgen check [ID ...]               run the verification alone
+    reportgen check [ID ...] [--pdf]       run the verification alone (--pdf: DIR/<id>.checks.pdf)
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="build up to N reports at once (0: one per CPU; default 1)")
     for name in settings_mod.TEXT_FIELDS:
         flag, words = name.replace("_", "-"), name.replace("_", " ")
-        b.add_argument(f"--{flag}", dest=name, help=f"{words} shown in the title block")
+        several = " (several: separate them with ';')" if name in settings_mod.LIST_FIELDS else ""
+        b.add_argument(f"--{flag}", dest=name, help=f"{words} shown in the title block{several}")
     b.add_argument("--digits", type=int, help="decimals shown for computed values (default 4)")
     b.add_argument("--zip", action="store_true", help="write an Overleaf-ready ID.zip instead of compiling")
 
@@ -54,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="run the independent verification; exit 1 if a check fails")
     c.add_argument("reports", nargs="*", metavar="ID|PATH")
+    c.add_argument("--pdf", action="store_true", help="also write the list of checks as DIR/<id>.checks.pdf")
+    c.add_argument("--out", type=Path, help="output folder for --pdf (default: build)")
+    c.add_argument("--timeout", type=float, help="seconds allowed per LaTeX run (default 180)")
     return ap
 
 
@@ -84,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
              "result": s.result, "checks": s.checks} for s in solved]}))
         return 0
     if args.command == "check":
-        return _check(args.reports or pipeline.report_ids())
+        return _check(args)
     if args.command == "templates":
         from .render import BUILTIN_TEMPLATES, export_templates
 
@@ -96,16 +100,25 @@ def _run(args: argparse.Namespace) -> int:
     return _build(args)
 
 
-def _check(names: list[str]) -> int:
+def _check(args: argparse.Namespace) -> int:
+    """Verify afresh and print every check; with --pdf also write each report's companion PDF
+    (failed checks included). Exit 1 when any check failed."""
+    cfg = settings_mod.load(args.settings).with_overrides(out_dir=args.out, timeout=args.timeout)
     failed = 0
-    for name in names:
+    for name in args.reports or pipeline.report_ids():
         report = pipeline.load(name)
-        for s in pipeline.solve(report):
+        solved = pipeline.solve(report)
+        for s in solved:
             for c in s.checks:
                 status = "ok  " if c.passed else "FAIL"
                 failed += not c.passed
                 dev = "exact" if c.exact and c.passed else f"{c.deviation:.2e}"
                 print(f"{status} {report.id} P{s.spec.number} {c.name} [{c.method}] {dev}")
+        if args.pdf:
+            from .companion import build_companion
+
+            pdf = build_companion(report, solved, cfg, pipeline.source_date_epoch(report))
+            print(f"wrote {pdf}", flush=True)
     print(f"{'all checks passed' if not failed else f'{failed} check(s) failed'}")
     return 1 if failed else 0
 
