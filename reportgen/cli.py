@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
+from typing import TextIO
 
 from . import pipeline
 from . import settings as settings_mod
@@ -118,7 +119,7 @@ def _check(args: argparse.Namespace) -> int:
             from .companion import build_companion
 
             pdf = build_companion(report, solved, cfg, pipeline.source_date_epoch(report))
-            print(f"wrote {pdf}", flush=True)
+            _say(f"wrote {pdf}")
     print(f"{'all checks passed' if not failed else f'{failed} check(s) failed'}")
     return 1 if failed else 0
 
@@ -144,12 +145,19 @@ def _build(args: argparse.Namespace) -> int:
     for outcome in _build_all(build, names, cfg, min(jobs, len(names))):
         if isinstance(outcome, ReportError):
             failures += 1
-            print(f"error: {outcome}", file=sys.stderr, flush=True)
+            _say(f"error: {outcome}", sys.stderr)
         else:
             o = outcome
-            print(f"{o.status:10} {o.report_id:24} -> {o.pdf}  ({o.seconds:.1f} s, {o.checks} checks passed)",
-                  flush=True)
+            _say(f"{o.status:10} {o.report_id:24} -> {o.pdf}  ({o.seconds:.1f} s, {o.checks} checks passed)")
     return 1 if failures else 0
+
+
+def _say(line: str, stream: TextIO | None = None) -> None:
+    """One line in one write: builds run by `make -j` share a pipe, and with PYTHONUNBUFFERED
+    print() writes the text and its newline separately, so two reports' lines could interleave."""
+    stream = stream or sys.stdout
+    stream.write(line + "\n")
+    stream.flush()
 
 
 def _build_all(build: Callable[[str, settings_mod.Settings], pipeline.Outcome], names: list[str],
