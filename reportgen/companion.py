@@ -29,8 +29,6 @@ if TYPE_CHECKING:
 # Deviations and tolerances in scientific notation, two significant digits, nothing rounded to 0.
 SCI = FormatSettings(digits=0, noise=1e-300, sci_large=0.5, sci_digits=2)
 COLUMNS = r"@{}r>{\raggedright\arraybackslash}p{0.29\linewidth}>{\raggedright\arraybackslash}p{0.28\linewidth}rrl@{}"
-# A page break before a heading when fewer than ~8 lines are left, so it never ends a page alone.
-KEEP_WITH_NEXT = r"\par\vskip 0pt plus 8\baselineskip\penalty-100\vskip 0pt plus -8\baselineskip\relax"
 HEADER = ("", "Quantity", "Method", "Deviation", "Tolerance", "Result")
 
 
@@ -67,6 +65,25 @@ def _document(report: ReportSpec) -> Document:
     return doc
 
 
+def _table(heading: str, rows: list[list[NoEscape]]) -> LongTable:
+    """One problem's checks. The problem's heading is the table's first head, so a page break
+    never separates it from the first rows; later pages repeat the column header."""
+    table = LongTable(COLUMNS)
+    header = [NoEscape(rf"\textbf{{{h}}}") if h else "" for h in HEADER]
+    table.append(NoEscape(rf"\multicolumn{{{len(HEADER)}}}{{@{{}}l}}{{\normalsize\bfseries {heading}}}\\[6pt]"))
+    for end in (lambda: table.append(NoEscape(r"\endfirsthead")), table.end_table_header):
+        table.append(NoEscape(r"\toprule"))
+        table.add_row(header)
+        table.append(NoEscape(r"\midrule"))
+        end()
+    for end in (table.end_table_footer, table.end_table_last_footer):  # every page's part closes
+        table.append(NoEscape(r"\bottomrule"))
+        end()
+    for row in rows:
+        table.add_row(row)
+    return table
+
+
 def companion_tex(report: ReportSpec, solved: list[Solved]) -> str:
     """The companion's LaTeX (PyLaTeX ``dumps``), with ``\\pdftrailerid{}`` first for reproducible bytes."""
     doc = _document(report)
@@ -83,20 +100,15 @@ def companion_tex(report: ReportSpec, solved: list[Solved]) -> str:
         "Exact checks compare integers, fractions, sets or symbolic expressions.") + "\n\n"))
     n = 0
     for s in solved:
-        doc.append(NoEscape(KEEP_WITH_NEXT))
-        doc.append(Command("subsection*", NoEscape(escape(f"{report.label} {s.spec.number}: {s.spec.title}"))))
+        heading = escape(f"{report.label} {s.spec.number}: {s.spec.title}")
         if not s.checks:
+            doc.append(Command("subsection*", NoEscape(heading)))
             doc.append(NoEscape("No checks.\n\n"))
             continue
         doc.append(NoEscape(r"{\small"))
-        with doc.create(LongTable(COLUMNS, booktabs=True)) as table:
-            table.add_row([NoEscape(rf"\textbf{{{h}}}") if h else "" for h in HEADER])
-            table.add_hline()
-            table.end_table_header()
-            for c in s.checks:
-                n += 1
-                table.add_row(_row(n, c))
+        doc.append(_table(heading, [_row(i, c) for i, c in enumerate(s.checks, start=n + 1)]))
         doc.append(NoEscape("}\n"))
+        n += len(s.checks)
     return "\\pdftrailerid{}\n" + doc.dumps() + "\n"
 
 
