@@ -103,7 +103,7 @@ def test_every_shipped_report_has_a_date_and_hw3_theory_no_invented_course(monke
 
 @pytest.mark.tex
 def test_hostile_names_in_metadata_and_title_block(tmp_path):
-    names, ids = [r"\input{/etc/passwd}", "a_b & 50%"], ["1", "{2}"]
+    names, ids = [r"\input{/etc/passwd}", "a_b & 50%", "*Star", "[opt] x"], ["1", "{2}", "*3", "[4]"]
     course, problem = r"C++ & {ML} 100% ^^5c", r"Tiny }{ stack #1"
     toml = write_assignment(tmp_path / "in", "meta", [{**TINY_CNN, "title": problem}],
                             title="Report (2024): $x$ ~", course=course)
