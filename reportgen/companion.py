@@ -1,4 +1,4 @@
-"""The verification companion: ``<id>.checks.pdf``, every check of a report in one table.
+"""The verification companion: ``<id>.checks.pdf``, every check of a report, one table per problem.
 
 The solution PDF holds the solution only; this data document lists what ``reportgen check``
 ran: problem, quantity, method, deviation, tolerance and result. It is generated from data
