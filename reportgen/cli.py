@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="run the independent verification; exit 1 if a check fails")
     c.add_argument("reports", nargs="*", metavar="ID|PATH")
     c.add_argument("--pdf", action="store_true", help="also write the list of checks as DIR/<id>.checks.pdf")
-    c.add_argument("--out", type=Path, help="output folder for --pdf (default: build)")
+    c.add_argument("--out", type=Path, metavar="DIR", help="output folder for --pdf (default: build)")
     c.add_argument("--timeout", type=float, help="seconds allowed per LaTeX run (default 180)")
     return ap
 
