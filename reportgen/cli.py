@@ -3,7 +3,7 @@
     reportgen list                         report ids and titles
     reportgen build [ID|PATH ...]          build reports (all when none named)
     reportgen solve ID --json              every computed quantity as JSON (no verification)
-    reportgen check [ID ...]               run the verification alone
+    reportgen check [ID ...] [--pdf]       run the verification alone (--pdf: DIR/<id>.checks.pdf)
     reportgen kinds                        the problem kinds, with what each solves
 """
 
@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
+from typing import TextIO
 
 from . import pipeline
 from . import settings as settings_mod
@@ -40,7 +41,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="build up to N reports at once (0: one per CPU; default 1)")
     for name in settings_mod.TEXT_FIELDS:
         flag, words = name.replace("_", "-"), name.replace("_", " ")
-        b.add_argument(f"--{flag}", dest=name, help=f"{words} shown in the title block")
+        several = " (several: separate them with ';')" if name in settings_mod.LIST_FIELDS else ""
+        b.add_argument(f"--{flag}", dest=name, help=f"{words} shown in the title block{several}")
     b.add_argument("--digits", type=int, help="decimals shown for computed values (default 4)")
     b.add_argument("--zip", action="store_true", help="write an Overleaf-ready ID.zip instead of compiling")
 
@@ -56,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="run the independent verification; exit 1 if a check fails")
     c.add_argument("reports", nargs="*", metavar="ID|PATH")
+    c.add_argument("--pdf", action="store_true", help="also write the list of checks as DIR/<id>.checks.pdf")
+    c.add_argument("--out", type=Path, metavar="DIR", help="output folder for --pdf (default: build)")
+    c.add_argument("--timeout", type=float, help="seconds allowed per LaTeX run (default 180)")
     return ap
 
 
@@ -89,7 +94,7 @@ def _run(args: argparse.Namespace) -> int:
         print(jsonout.dumps(jsonout.solution(report, pipeline.solve(report))))
         return 0
     if args.command == "check":
-        return _check(args.reports or pipeline.report_ids())
+        return _check(args)
     if args.command == "templates":
         from .render import BUILTIN_TEMPLATES, export_templates
 
@@ -101,16 +106,25 @@ def _run(args: argparse.Namespace) -> int:
     return _build(args)
 
 
-def _check(names: list[str]) -> int:
+def _check(args: argparse.Namespace) -> int:
+    """Verify afresh and print every check; with --pdf also write each report's companion PDF
+    (failed checks included). Exit 1 when any check failed."""
+    cfg = settings_mod.load(args.settings).with_overrides(out_dir=args.out, timeout=args.timeout)
     failed = 0
-    for name in names:
+    for name in args.reports or pipeline.report_ids():
         report = pipeline.load(name)
-        for s in pipeline.verify(report, pipeline.solve(report)):
+        solved = pipeline.verify(report, pipeline.solve(report))
+        for s in solved:
             for c in s.checks or ():
                 status = "ok  " if c.passed else "FAIL"
                 failed += not c.passed
                 dev = "exact" if c.exact and c.passed else f"{c.deviation:.2e}"
                 print(f"{status} {report.id} P{s.spec.number} {c.name} [{c.method}] {dev}")
+        if args.pdf:
+            from .companion import build_companion
+
+            pdf = build_companion(report, solved, cfg, pipeline.source_date_epoch(report))
+            _say(f"wrote {pdf}")
     print(f"{'all checks passed' if not failed else f'{failed} check(s) failed'}")
     return 1 if failed else 0
 
@@ -136,12 +150,19 @@ def _build(args: argparse.Namespace) -> int:
     for outcome in _build_all(build, names, cfg, min(jobs, len(names))):
         if isinstance(outcome, ReportError):
             failures += 1
-            print(f"error: {outcome}", file=sys.stderr, flush=True)
+            _say(f"error: {outcome}", sys.stderr)
         else:
             o = outcome
-            print(f"{o.status:10} {o.report_id:24} -> {o.pdf}  ({o.seconds:.1f} s, {o.checks} checks passed)",
-                  flush=True)
+            _say(f"{o.status:10} {o.report_id:24} -> {o.pdf}  ({o.seconds:.1f} s, {o.checks} checks passed)")
     return 1 if failures else 0
+
+
+def _say(line: str, stream: TextIO | None = None) -> None:
+    """One line in one write: builds run by `make -j` share a pipe, and with PYTHONUNBUFFERED
+    print() writes the text and its newline separately, so two reports' lines could interleave."""
+    stream = stream or sys.stdout
+    stream.write(line + "\n")
+    stream.flush()
 
 
 def _build_all(build: Callable[[str, settings_mod.Settings], pipeline.Outcome], names: list[str],

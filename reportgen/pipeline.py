@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,11 +153,12 @@ def render_tex(report: spec.ReportSpec, solved: list[Solved], settings: Settings
     context = {
         "report": report,
         "problems": solved,
-        "checks": [(s.spec.number, c) for s in solved for c in s.checks or ()],
-        "author": settings.author,
-        "student_id": settings.student_id,
+        "people": settings.people,  # authors paired with their student ids
+        "author": ", ".join(settings.author),
+        "student_id": ", ".join(settings.student_id),
         "course": settings.course or report.course,
-        "date": settings.date or report.date,
+        "date": settings.date or report_date(report),
+        "keywords": "; ".join(s.spec.title for s in solved),
         "fmt": settings.fmt,
     }
     tex = render.render(env, [f"{report.id}.tex.j2", "report.tex.j2"], context)
@@ -168,11 +170,21 @@ def render_tex(report: spec.ReportSpec, solved: list[Solved], settings: Settings
 
 
 def source_date_epoch(report: spec.ReportSpec) -> int:
-    """The report's own date at 00:00 UTC (reproducible bytes); 2000-01-01 when it has none."""
+    """The report's own date at 00:00 UTC (reproducible bytes). A report without a date
+    (or with a date that is not YYYY-MM-DD) is dated by the build: the caller's
+    SOURCE_DATE_EPOCH when set (reproducible builds), else today, at 00:00 UTC."""
     try:
         return calendar.timegm(time.strptime(report.date, "%Y-%m-%d"))
     except ValueError:
-        return 946684800
+        pass
+    given = os.environ.get("SOURCE_DATE_EPOCH", "")
+    now = int(given) if given.isdigit() and len(given) <= 11 else int(time.time())
+    return now - now % 86400
+
+
+def report_date(report: spec.ReportSpec) -> str:
+    """The date shown on the report: its own, else the build's (see source_date_epoch)."""
+    return report.date or time.strftime("%Y-%m-%d", time.gmtime(source_date_epoch(report)))
 
 
 def build_report(name: str | Path, settings: Settings) -> Outcome:

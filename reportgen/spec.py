@@ -93,6 +93,19 @@ class Table:
             raise self.error(name, f"{_show(v)} does not match {pattern.pattern}")
         return v
 
+    def texts(self, name: str, default: Any = _MISSING, limit: int = 20) -> tuple[str, ...]:
+        """A string or an array of at most ``limit`` strings, as a tuple."""
+        v = self._get(name, default)
+        if v is default and default is not _MISSING:
+            return tuple(v)
+        if isinstance(v, str):
+            return (self.text(name),)
+        if not isinstance(v, list):
+            raise self.error(name, f"expected a string or an array of strings, got {_type_name(v)} ({_show(v)})")
+        if len(v) > limit:
+            raise self.error(name, f"{len(v)} entries; at most {limit} allowed")
+        return tuple(Table({f"{name}[{i}]": x}, self.file, self.path).text(f"{name}[{i}]") for i, x in enumerate(v))
+
     def choice(self, name: str, options: Sequence[str], default: Any = _MISSING) -> str:
         v = self.text(name, default)
         if v not in options:
