@@ -2,8 +2,9 @@
 
     reportgen list                         report ids and titles
     reportgen build [ID|PATH ...]          build reports (all when none named)
-    reportgen solve ID --json              every computed quantity as JSON
-    reportgen check [ID ...]               run the verification alone
+    reportgen solve ID --json              every computed quantity as JSON (no verification)
+    reportgen check [ID ...] [--pdf]       run the verification alone (--pdf: DIR/<id>.checks.pdf)
+    reportgen kinds                        the problem kinds, with what each solves
     reportgen variants ID --count N --seed S   per-student sheets, solutions and answer key
     reportgen variants ID --stress N       acceptance rate and answer ranges of N draws
 """
@@ -17,6 +18,7 @@ import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
+from typing import TextIO
 
 from . import pipeline
 from . import settings as settings_mod
@@ -30,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sub.add_parser("list", help="list the report ids with their titles")
+    sub.add_parser("kinds", help="list the problem kinds with their descriptions")
 
     b = sub.add_parser("build", help="build reports into PDFs")
     b.add_argument("reports", nargs="*", metavar="ID|PATH", help="report ids or .toml files (default: all)")
@@ -41,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="build up to N reports at once (0: one per CPU; default 1)")
     for name in settings_mod.TEXT_FIELDS:
         flag, words = name.replace("_", "-"), name.replace("_", " ")
-        b.add_argument(f"--{flag}", dest=name, help=f"{words} shown in the title block")
+        several = " (several: separate them with ';')" if name in settings_mod.LIST_FIELDS else ""
+        b.add_argument(f"--{flag}", dest=name, help=f"{words} shown in the title block{several}")
     b.add_argument("--digits", type=int, help="decimals shown for computed values (default 4)")
     b.add_argument("--zip", action="store_true", help="write an Overleaf-ready ID.zip instead of compiling")
     b.add_argument("--sheet", action="store_true",
@@ -53,12 +57,15 @@ def _parser() -> argparse.ArgumentParser:
     te.add_argument("dir", type=Path, metavar="DIR")
     te.add_argument("--force", action="store_true", help="overwrite files that exist in DIR")
 
-    s = sub.add_parser("solve", help="print every computed quantity of a report")
+    s = sub.add_parser("solve", help="print every computed quantity of a report (not verified: see check)")
     s.add_argument("report", metavar="ID|PATH")
     s.add_argument("--json", action="store_true", required=True, help="as JSON (the only format)")
 
     c = sub.add_parser("check", help="run the independent verification; exit 1 if a check fails")
     c.add_argument("reports", nargs="*", metavar="ID|PATH")
+    c.add_argument("--pdf", action="store_true", help="also write the list of checks as DIR/<id>.checks.pdf")
+    c.add_argument("--out", type=Path, metavar="DIR", help="output folder for --pdf (default: build)")
+    c.add_argument("--timeout", type=float, help="seconds allowed per LaTeX run (default 180)")
     _variants_parser(sub)
     return ap
 
@@ -116,17 +123,20 @@ def _run(args: argparse.Namespace) -> int:
         for rid in pipeline.report_ids():
             print(f"{rid:24} {pipeline.load(rid).title}")
         return 0
+    if args.command == "kinds":
+        from . import problems
+
+        for name in problems.names():
+            print(f"{name:24} {problems.get(name).description}")
+        return 0
     if args.command == "solve":
-        from .jsonout import dumps
+        from . import jsonout
 
         report = pipeline.load(args.report)
-        solved = pipeline.solve(report)
-        print(dumps({"id": report.id, "title": report.title, "problems": [
-            {"number": s.spec.number, "kind": s.spec.kind, "title": s.spec.title,
-             "result": s.result, "checks": s.checks} for s in solved]}))
+        print(jsonout.dumps(jsonout.solution(report, pipeline.solve(report))))
         return 0
     if args.command == "check":
-        return _check(args.reports or pipeline.report_ids())
+        return _check(args)
     if args.command == "variants":
         return _variants(args)
     if args.command == "templates":
@@ -140,16 +150,25 @@ def _run(args: argparse.Namespace) -> int:
     return _build(args)
 
 
-def _check(names: list[str]) -> int:
+def _check(args: argparse.Namespace) -> int:
+    """Verify afresh and print every check; with --pdf also write each report's companion PDF
+    (failed checks included). Exit 1 when any check failed."""
+    cfg = settings_mod.load(args.settings).with_overrides(out_dir=args.out, timeout=args.timeout)
     failed = 0
-    for name in names:
+    for name in args.reports or pipeline.report_ids():
         report = pipeline.load(name)
-        for s in pipeline.solve(report):
-            for c in s.checks:
+        solved = pipeline.verify(report, pipeline.solve(report))
+        for s in solved:
+            for c in s.checks or ():
                 status = "ok  " if c.passed else "FAIL"
                 failed += not c.passed
                 dev = "exact" if c.exact and c.passed else f"{c.deviation:.2e}"
                 print(f"{status} {report.id} P{s.spec.number} {c.name} [{c.method}] {dev}")
+        if args.pdf:
+            from .companion import build_companion
+
+            pdf = build_companion(report, solved, cfg, pipeline.source_date_epoch(report))
+            _say(f"wrote {pdf}")
     print(f"{'all checks passed' if not failed else f'{failed} check(s) failed'}")
     return 1 if failed else 0
 
@@ -160,19 +179,16 @@ def _variants(args: argparse.Namespace) -> int:
     cfg = settings_mod.load(args.settings).with_overrides(
         templates=tuple(args.templates) if args.templates else None, force=args.force or None)
 
-    def say(line: str) -> None:
-        print(line, flush=True)
-
     if args.stress is not None:
-        variant_run.stress(args.report, args.stress, args.seed, cfg, say)
+        variant_run.stress(args.report, args.stress, args.seed, cfg, _say)
         return 0
     if args.combine is not None:
-        variant_run.combine(args.report, args.combine, say)
+        variant_run.combine(args.report, args.combine, _say)
         return 0
     report_id = pipeline.load(args.report).id
     cfg = variant_run.settings_for(cfg, args.out or Path("build") / "variants" / report_id)
     variant_run.run(variant_run.Run(args.report, args.count, args.seed, args.shard, args.jobs, args.answers_only),
-                    cfg, say)
+                    cfg, _say)
     return 0
 
 
@@ -197,12 +213,20 @@ def _build(args: argparse.Namespace) -> int:
     for outcome in _build_all(build, names, cfg, min(jobs, len(names))):
         if isinstance(outcome, ReportError):
             failures += 1
-            print(f"error: {outcome}", file=sys.stderr, flush=True)
+            _say(f"error: {outcome}", sys.stderr)
         else:
             o = outcome
             checked = "not cross-checked: no results shown" if args.sheet else f"{o.checks} checks passed"
-            print(f"{o.status:10} {o.report_id:24} -> {o.pdf}  ({o.seconds:.1f} s, {checked})", flush=True)
+            _say(f"{o.status:10} {o.report_id:24} -> {o.pdf}  ({o.seconds:.1f} s, {checked})")
     return 1 if failures else 0
+
+
+def _say(line: str, stream: TextIO | None = None) -> None:
+    """One line in one write: builds run by `make -j` share a pipe, and with PYTHONUNBUFFERED
+    print() writes the text and its newline separately, so two reports' lines could interleave."""
+    stream = stream or sys.stdout
+    stream.write(line + "\n")
+    stream.flush()
 
 
 def _build_all(build: Callable[[str, settings_mod.Settings], pipeline.Outcome], names: list[str],

@@ -407,6 +407,13 @@ def escape(text: object, field: str = "text") -> Tex:
     return Tex(_ESCAPE_RE.sub(lambda m: _SPECIALS[m.group(0)], cleaned))
 
 
+def title(text: object, field: str = "title") -> Tex:
+    """A heading: escaped user text, with a tie before a number or an opening parenthesis (no
+    'Assignment' / '2' or '(2023)' alone on a line) and a preferred break after a colon."""
+    t = re.sub(r" (?=[0-9(])", "~", escape(text, field))  # escaped text has no '~' of its own
+    return Tex(t.replace(": ", r":\penalty-10\ "))
+
+
 FILTERS = {
     "num": num,
     "eq": eq,
@@ -419,5 +426,6 @@ FILTERS = {
     "coords": coords,
     "sym": sym,
     "escape": escape,
+    "title": title,
 }
 """The Jinja filters, registered in one place by render.py (settings-aware ones get bound)."""

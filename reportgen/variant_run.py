@@ -28,9 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from . import compile, pipeline, spec, tomlout, variants
+from . import compile, pipeline, problems, spec, tomlout, variants
 from .errors import ReportError, SpecError
-from .problems import kind_module
 from .settings import Settings
 
 MAX_ATTEMPTS = 200  # draws per variant before giving up
@@ -79,7 +78,7 @@ def evaluate(src: Source, data: dict[str, Any], path: Path, settings: Settings,
     verified once per run (``src.fixed``)."""
     path.write_text(tomlout.dumps(data), encoding="utf-8")
     try:
-        report = spec.load(path)
+        report = spec.load(path, problems.parse)
     except SpecError as exc:
         return f"invalid data at {exc.key}: {exc.detail.split(',')[0][:70]}"
     found: list[tuple[int, str, Any]] = []
@@ -88,7 +87,7 @@ def evaluate(src: Source, data: dict[str, Any], path: Path, settings: Settings,
         if p.number in src.fixed:
             found += src.fixed[p.number]
             continue
-        module = kind_module(p.kind)
+        module = problems.get(p.kind)
         try:
             with np.errstate(all="ignore"):  # a draw that overflows is rejected by the rules below
                 result = module.solve(p.params)

@@ -133,12 +133,3 @@ def test_escape_rejects_what_pdflatex_cannot_typeset_naming_the_field():
         lf.escape("Ada 😀", field="author")
     with pytest.raises(FormatError, match="limit is 2000"):
         lf.escape("x" * 2001)
-
-
-def test_pylatex_escaper_is_not_enough():
-    """Why reportgen has its own escaper: pylatex leaves ligatures and maps ^ to \\^{}."""
-    from pylatex.utils import escape_latex
-
-    assert escape_latex("^") == "\\^{}"
-    assert escape_latex("<<") == "<<"
-    assert lf.escape("^") == "\\textasciicircum{}"

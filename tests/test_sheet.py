@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen import compile, latexfmt, pipeline, render
-from reportgen.problems import kind_module
+from reportgen import compile, latexfmt, pipeline, problems, render
 from reportgen.settings import Settings
 
 FMT = latexfmt.DEFAULT
@@ -14,7 +13,7 @@ FMT = latexfmt.DEFAULT
 
 def _solved(report_id: str) -> tuple:
     report = pipeline.load(report_id)
-    solved = [pipeline.Solved(p, kind_module(p.kind).solve(p.params), ()) for p in report.problems]
+    solved = [pipeline.Solved(p, problems.get(p.kind).solve(p.params), ()) for p in report.problems]
     return report, solved
 
 

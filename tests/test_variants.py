@@ -126,8 +126,8 @@ def test_build_ignores_the_variants_table_but_spec_checks_its_type(tmp_path):
     data = nn24()
     data["problems"][0]["variants"] = 3
     with pytest.raises(spec.SpecError, match=r"problems\[0\]\.variants: expected a table"):
-        spec.load(write(tmp_path, data))
-    assert spec.load(NN24).problems[0].kind == "mlp_gradients"
+        pipeline.load(write(tmp_path, data))
+    assert pipeline.load(NN24).problems[0].kind == "mlp_gradients"
 
 
 def _gd_only(tmp_path: Path, table: dict) -> Path:

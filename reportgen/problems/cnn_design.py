@@ -9,6 +9,9 @@ from ..spec import Table
 from ..verify import Check, equal
 from ..verify.conv import brute_force_stacks, count_params_from_arrays
 
+name = "cnn_design"
+description = "A conv/pool stack that reaches a target shape, with parameter counts"
+
 
 @dataclass(frozen=True)
 class Params:

@@ -21,6 +21,9 @@ from ..solvers.conv import Config, configs, out_size
 from ..spec import Table
 from ..verify import Check, equal
 
+name = "conv_arithmetic"
+description = "Output sizes and weight counts of conv layers, and (k, s, p, d) found by search"
+
 KINDS = ("conv", "avgpool", "maxpool")
 ITEM_RE = re.compile(r"^[a-z]{1,3}$")  # an item letter: (c), (d), (e)
 

@@ -11,6 +11,9 @@ from ..spec import Table
 from ..verify import Check, close
 from ..verify.descent import bound_by_power_iteration, simulate_convergence
 
+name = "gd_step_size"
+description = "Admissible gradient-descent learning rates on a quadratic"
+
 
 @dataclass(frozen=True)
 class Params:

@@ -18,6 +18,9 @@ from ..spec import Table
 from ..verify import Check, close, equal
 from ..verify.mlp import explicit_jacobian_chains, gradients_by_finite_differences, loss_by_loops
 
+name = "mlp_gradients"
+description = "Gradients of a one-hidden-layer regression network, computed and explained"
+
 LAYOUTS = ("column", "row")
 
 
@@ -118,10 +121,11 @@ def solve(p: Params) -> Result:
 
 
 def verify(p: Params, r: Result) -> list[Check]:
-    fd = gradients_by_finite_differences(p)
+    net = (p.layout, p.activation, p.X, p.t, p.W1, p.b1, p.W2, p.b2)
+    fd = gradients_by_finite_differences(*net)
     fd_method = "central differences (h = 1e-6) of a per-sample loop implementation"
     checks = [
-        close("loss L", "per-sample loop implementation", r.loss, loss_by_loops(p), 1e-12),
+        close("loss L", "per-sample loop implementation", r.loss, loss_by_loops(*net), 1e-12),
         close("dL/dW(1)", fd_method, r.dL_dW1, fd["W1"]),
         close("dL/db(1)", fd_method, r.dL_db1, fd["b1"]),
         close("dL/dW(2)", fd_method, r.dL_dW2, fd["W2"]),
@@ -130,12 +134,14 @@ def verify(p: Params, r: Result) -> list[Check]:
     kink = float(np.min(np.abs(r.Z)))
     checks.append(Check("no pre-activation at a kink of f", "min |z| > 1e-4 (finite differences valid)",
                         0.0 if kink > 1e-4 else 1.0, 0.0, exact=True))
-    chains = explicit_jacobian_chains(p, r)
+    chains = explicit_jacobian_chains(p.X, p.W2, r.A, r.mask, r.residual)
+    dW1 = r.dL_dW1 if p.layout == "column" else r.dL_dW1.T  # (h, d): unit by unit, as the chains
+    backprop = np.concatenate([dW1.ravel(), r.dL_db1, r.dL_dW2, [r.dL_db2]])
     checks += [
         close("gradient by the reverse Jacobian chain", "dense Jacobians multiplied from the loss side",
-              chains.reverse_grad, chains.backprop_grad, 1e-12),
+              chains.reverse_grad, backprop, 1e-12),
         close("gradient by the forward Jacobian chain", "dense Jacobians multiplied from the input side",
-              chains.forward_grad, chains.backprop_grad, 1e-12),
+              chains.forward_grad, backprop, 1e-12),
         equal("multiplications, reverse order", "counted while multiplying the dense Jacobians",
               chains.reverse_mults, r.costs.reverse_total),
         equal("multiplications, forward order", "counted while multiplying the dense Jacobians",

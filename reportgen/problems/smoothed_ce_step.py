@@ -18,6 +18,9 @@ from ..spec import Table
 from ..verify import Check, close
 from ..verify import smoothed_ce as loops
 
+name = "smoothed_ce_step"
+description = "Forward pass, backpropagation and one gradient-descent step with label smoothing"
+
 
 @dataclass(frozen=True)
 class Params:

@@ -2,7 +2,7 @@
 
 Every check recomputes a reported quantity by a different method (central finite differences,
 simulation, brute-force enumeration, exact or symbolic arithmetic) and records the largest
-deviation. The report's appendix lists them; a failed check stops the build.
+deviation. `reportgen check ID --pdf` lists them (companion.py); a failed check stops the build.
 """
 
 from __future__ import annotations
