@@ -276,6 +276,8 @@ ANSWERS = {  # what an autograder compares, per kind: attribute paths on the kin
     "activation_calculus": ("scaling",),
     "sine_mlp_theory": ("n_theta_example",),
     "conv_arithmetic": ("stages", "designs"),
+    "softmax_ce_gradient": (),  # derivations without numbers to grade
+    "smoothed_ce_derivation": (),
 }
 _ANSWER_FIELDS = {"Stage": ("size", "channels", "weights", "biases"), "Design": ("chosen",),
                   "Config": ("k", "s"), "ScaleRow": ("c", "probs")}
@@ -286,18 +288,27 @@ def _flatten(name: str, value: Any) -> list[tuple[str, Any]]:
         return [(name + "".join(f"[{k}]" for k in i), value[i].item()) for i in np.ndindex(value.shape)]
     if isinstance(value, (list, tuple)):
         return [pair for i, x in enumerate(value) for pair in _flatten(f"{name}[{i}]", x)]
-    if dataclasses.is_dataclass(value):
-        fields = _ANSWER_FIELDS.get(type(value).__name__, ())
-        return [pair for f in fields for pair in _flatten(f"{name}.{f}", getattr(value, f))]
-    if isinstance(value, (np.generic,)):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = _ANSWER_FIELDS.get(type(value).__name__) or tuple(f.name for f in dataclasses.fields(value))
+        return [pair for f in fields for pair in _flatten(f"{name}.{f}".lstrip("."), getattr(value, f))]
+    if isinstance(value, np.generic):
         value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float, Fraction, str)):
+        return []  # symbolic derivation steps and the like are shown, not graded
     return [(name, value)]
 
 
 def answers(kind: str, result: Any) -> list[tuple[str, Any]]:
-    """(quantity, value) pairs: floats, ints, Fractions or strings, in a fixed order."""
+    """(quantity, value) pairs: floats, ints, Fractions or strings, in a fixed order. What is
+    graded: ANSWERS[kind], else the kind's own ``answers`` tuple of attribute paths, else every
+    number in its result."""
+    from . import problems
+
+    paths = ANSWERS[kind] if kind in ANSWERS else getattr(problems.get(kind), "answers", None)
+    if paths is None:
+        return _flatten("", result)
     out: list[tuple[str, Any]] = []
-    for path in ANSWERS.get(kind, ()):
+    for path in paths:
         value = result
         for attr in path.split("."):
             value = getattr(value, attr)

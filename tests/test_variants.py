@@ -260,3 +260,27 @@ def test_a_vanishing_first_layer_gradient_is_rejected(tmp_path, capsys):
     assert cli.main(["variants", str(write(tmp_path, data)), "--stress", "5"]) == 0
     out = capsys.readouterr().out
     assert "0 accepted" in out and "the gradient with respect to W1 vanishes entirely" in out
+
+
+def test_a_kind_from_elsewhere_is_graded_on_every_number_of_its_result(tmp_path):
+    from reportgen import problems
+
+    from . import dot_product
+
+    problems.register("dot_product", dot_product)
+    try:
+        data = tomllib.loads((ROOT / "tests" / "data" / "dot-product.toml").read_text())
+        data["problems"][0]["variants"] = {"a": {"range": [-3, 3], "step": 1}, "b": {"range": [-2.0, 2.0], "step": 0.5}}
+        path = write(tmp_path, data)
+        out = tmp_path / "out"
+        args = ["variants", str(path), "--count", "4", "--seed", "3", "--answers-only", "--out", str(out)]
+        assert cli.main(args) == 0
+    finally:
+        problems.unregister("dot_product")
+    import json
+
+    for v in json.loads((out / "answers.json").read_text())["variants"]:
+        d = {x["key"]: x["value"] for x in v["data"]}
+        got = {a["quantity"]: a["value"] for a in v["answers"]}
+        assert set(got) == {"products[0]", "products[1]", "products[2]", "value"}
+        assert got["value"] == pytest.approx(sum(x * y for x, y in zip(d["a"], d["b"], strict=True)), abs=1e-12)
