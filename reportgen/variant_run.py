@@ -248,28 +248,37 @@ def run(r: Run, settings: Settings, say: Callable[[str], None]) -> None:
         for v in mine:
             say(f"variant {v.number:>3}/{r.count}  {variant_id(src.report.id, v.number, r.count)}  "
                 f"redraws {v.redraws:<3} (answers only)")
-    else:
-        for line in _build_all(src, mine, r, settings):
+    failed = 0
+    if not r.answers_only:
+        for ok, line in _build_all(src, mine, r, settings):
+            failed += not ok
             say(line)
     doc = answers_doc(src, mine, r.seed, r.count, r.shard)
     compile.publish(answers_csv(doc), csv_path)
     compile.publish(answers_json(doc), json_path)
     say(f"answers: {csv_path}, {json_path}")
     say(f"total {time.perf_counter() - start:.1f} s")
+    if failed:
+        raise ReportError(f"{failed} of {len(mine)} variants failed to build (see above); "
+                          "the answer files are complete")
 
 
-def _build_all(src: Source, mine: list[Variant], r: Run, settings: Settings) -> Iterator[str]:
-    """Each variant's sheet and solution through pipeline.build_report, ``jobs`` variants at a time."""
+def _build_all(src: Source, mine: list[Variant], r: Run, settings: Settings) -> Iterator[tuple[bool, str]]:
+    """Each variant's sheet and solution through pipeline.build_report, ``jobs`` variants at a
+    time: (built, progress line) in variant order; a failed variant does not stop the others."""
 
-    def one(v: Variant) -> str:
+    def one(v: Variant) -> tuple[bool, str]:
         t = time.perf_counter()
         vid = variant_id(src.report.id, v.number, r.count)
         path = settings.out_dir / f"{vid}.toml"
         compile.publish(v.toml.encode(), path)
-        sheet = pipeline.build_report(path, settings, sheet=True)
-        solution = pipeline.build_report(path, settings)
-        return (f"variant {v.number:>3}/{r.count}  {vid}  redraws {v.redraws:<3} -> {sheet.pdf.name}, "
-                f"{solution.pdf.name}  ({time.perf_counter() - t:.1f} s)")
+        try:
+            sheet = pipeline.build_report(path, settings, sheet=True)
+            solution = pipeline.build_report(path, settings)
+        except ReportError as exc:
+            return False, f"variant {v.number:>3}/{r.count}  {vid}  error: {exc}"
+        return True, (f"variant {v.number:>3}/{r.count}  {vid}  redraws {v.redraws:<3} -> {sheet.pdf.name}, "
+                      f"{solution.pdf.name}  ({time.perf_counter() - t:.1f} s)")
 
     jobs = min(r.jobs or os.cpu_count() or 1, max(1, len(mine)))
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="variant")

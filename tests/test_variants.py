@@ -284,3 +284,17 @@ def test_a_kind_from_elsewhere_is_graded_on_every_number_of_its_result(tmp_path)
         got = {a["quantity"]: a["value"] for a in v["answers"]}
         assert set(got) == {"products[0]", "products[1]", "products[2]", "value"}
         assert got["value"] == pytest.approx(sum(x * y for x, y in zip(d["a"], d["b"], strict=True)), abs=1e-12)
+
+
+def test_a_variant_that_fails_to_build_does_not_stop_the_others(tmp_path, capsys):
+    broken = tmp_path / "tpl" / "sections"
+    broken.mkdir(parents=True)
+    (broken / "gd_step_size.tex.j2").write_text("((( no_such_value )))\n")
+    out = tmp_path / "out"
+    args = ["variants", "nn-assignment2-2024", "--count", "2", "--out", str(out), "--templates", str(tmp_path / "tpl")]
+    assert cli.main(args) == 1
+    captured = capsys.readouterr()
+    lines = [x for x in captured.out.splitlines() if x.startswith("variant ")]
+    assert len(lines) == 2 and all("error:" in x and "no_such_value" in x for x in lines)
+    assert "2 of 2 variants failed to build (see above); the answer files are complete" in captured.err
+    assert len((out / "answers.csv").read_text().splitlines()) > 2
