@@ -5,11 +5,14 @@
     reportgen solve ID --json              every computed quantity as JSON (no verification)
     reportgen check [ID ...] [--pdf]       run the verification alone (--pdf: DIR/<id>.checks.pdf)
     reportgen kinds                        the problem kinds, with what each solves
+    reportgen variants ID --count N --seed S   per-student sheets, solutions and answer key
+    reportgen variants ID --stress N       acceptance rate and answer ranges of N draws
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -45,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
         b.add_argument(f"--{flag}", dest=name, help=f"{words} shown in the title block{several}")
     b.add_argument("--digits", type=int, help="decimals shown for computed values (default 4)")
     b.add_argument("--zip", action="store_true", help="write an Overleaf-ready ID.zip instead of compiling")
+    b.add_argument("--sheet", action="store_true",
+                   help="the exercise sheet (tasks and data, no solutions) as ID.sheet.pdf")
 
     t = sub.add_parser("templates", help="work with the LaTeX templates")
     tsub = t.add_subparsers(dest="templates_command", required=True, metavar="ACTION")
@@ -61,7 +66,41 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--pdf", action="store_true", help="also write the list of checks as DIR/<id>.checks.pdf")
     c.add_argument("--out", type=Path, metavar="DIR", help="output folder for --pdf (default: build)")
     c.add_argument("--timeout", type=float, help="seconds allowed per LaTeX run (default 180)")
+    _variants_parser(sub)
     return ap
+
+
+def _shard(text: str) -> tuple[int, int]:
+    k, sep, m = text.partition("/")
+    if not (sep and k.isdigit() and m.isdigit() and 1 <= int(k) <= int(m)):
+        raise argparse.ArgumentTypeError(f"expected K/M with 1 <= K <= M, e.g. 2/4; got {text!r}")
+    return int(k), int(m)
+
+
+def _natural(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return int(text)
+
+
+def _variants_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    v = sub.add_parser("variants", help="per-student variants: sheets, solutions and the answer key")
+    v.add_argument("report", metavar="ID|PATH")
+    what = v.add_mutually_exclusive_group(required=True)
+    what.add_argument("--count", type=_natural, metavar="N", help="build N variants")
+    what.add_argument("--stress", type=_natural, metavar="N",
+                      help="draw N variants, report the acceptance rate and answer ranges; build nothing")
+    what.add_argument("--combine", type=Path, metavar="DIR",
+                      help="merge the answers.shard-K-of-M files in DIR into answers.json and answers.csv")
+    v.add_argument("--seed", type=_natural, default=0, help="the run's seed (default 0); same seed, same bytes")
+    v.add_argument("--out", type=Path, help="output folder (default: build/variants/ID)")
+    v.add_argument("-j", "--jobs", type=_natural, default=1, metavar="J",
+                   help="variants built at once (0: one per CPU; default 1)")
+    v.add_argument("--shard", type=_shard, default=(1, 1), metavar="K/M",
+                   help="build only variants K, K+M, K+2M, ... (for a CI matrix of M runners)")
+    v.add_argument("--answers-only", action="store_true", help="write the answer key only, no PDFs")
+    v.add_argument("--templates", type=Path, action="append", help="template folder searched first (repeatable)")
+    v.add_argument("--force", action="store_true", help="rebuild PDFs even when up to date")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; published files are complete (old or new)", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into head: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -95,6 +137,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "check":
         return _check(args)
+    if args.command == "variants":
+        return _variants(args)
     if args.command == "templates":
         from .render import BUILTIN_TEMPLATES, export_templates
 
@@ -129,6 +173,25 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _variants(args: argparse.Namespace) -> int:
+    from . import variant_run
+
+    cfg = settings_mod.load(args.settings).with_overrides(
+        templates=tuple(args.templates) if args.templates else None, force=args.force or None)
+
+    if args.stress is not None:
+        variant_run.stress(args.report, args.stress, args.seed, cfg, _say)
+        return 0
+    if args.combine is not None:
+        variant_run.combine(args.report, args.combine, _say)
+        return 0
+    report_id = pipeline.load(args.report).id
+    cfg = variant_run.settings_for(cfg, args.out or Path("build") / "variants" / report_id)
+    variant_run.run(variant_run.Run(args.report, args.count, args.seed, args.shard, args.jobs, args.answers_only),
+                    cfg, _say)
+    return 0
+
+
 def _build(args: argparse.Namespace) -> int:
     base = settings_mod.load(args.settings)
     overrides = {name: getattr(args, name) for name in settings_mod.TEXT_FIELDS}
@@ -146,14 +209,15 @@ def _build(args: argparse.Namespace) -> int:
         raise SpecError("command line", "jobs", f"expected 0 or more, got {cfg.jobs}")
     jobs = cfg.jobs or os.cpu_count() or 1
     failures = 0
-    build = pipeline.export_zip if args.zip else pipeline.build_report
+    build = functools.partial(pipeline.export_zip if args.zip else pipeline.build_report, sheet=args.sheet)
     for outcome in _build_all(build, names, cfg, min(jobs, len(names))):
         if isinstance(outcome, ReportError):
             failures += 1
             _say(f"error: {outcome}", sys.stderr)
         else:
             o = outcome
-            _say(f"{o.status:10} {o.report_id:24} -> {o.pdf}  ({o.seconds:.1f} s, {o.checks} checks passed)")
+            checked = "not cross-checked: no results shown" if args.sheet else f"{o.checks} checks passed"
+            _say(f"{o.status:10} {o.report_id:24} -> {o.pdf}  ({o.seconds:.1f} s, {checked})")
     return 1 if failures else 0
 
 

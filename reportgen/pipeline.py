@@ -143,10 +143,11 @@ def verify_cached(report: spec.ReportSpec, solved: list[Solved], settings: Setti
 
 
 def render_tex(report: spec.ReportSpec, solved: list[Solved], settings: Settings, trace: bool = False,
-               used: list[Path] | None = None) -> str:
+               used: list[Path] | None = None, sheet: bool = False) -> str:
     """The report's LaTeX. ``trace=True`` adds origin markers (see render.line_origins).
     ``used`` (if given) receives the files the output depends on: every template loaded, and
-    the template folders searched for a report-specific template."""
+    the template folders searched for a report-specific template. ``sheet=True``: the exercise
+    sheet (each section's task block only)."""
     if any(s.checks is None for s in solved):
         raise ValueError("render_tex needs verified problems: pass the result of pipeline.verify")
     env = render.environment(settings.templates, settings.fmt, trace=trace)
@@ -160,6 +161,7 @@ def render_tex(report: spec.ReportSpec, solved: list[Solved], settings: Settings
         "date": settings.date or report_date(report),
         "keywords": "; ".join(s.spec.title for s in solved),
         "fmt": settings.fmt,
+        "sheet": sheet,  # True: task statements with data, no solutions (exercise sheets)
     }
     tex = render.render(env, [f"{report.id}.tex.j2", "report.tex.j2"], context)
     if used is not None:
@@ -187,54 +189,73 @@ def report_date(report: spec.ReportSpec) -> str:
     return report.date or time.strftime("%Y-%m-%d", time.gmtime(source_date_epoch(report)))
 
 
-def build_report(name: str | Path, settings: Settings) -> Outcome:
-    """load -> solve -> verify -> render -> compile: one report into ``settings.out_dir``."""
+def as_sheet(report: spec.ReportSpec, solved: list[Solved]) -> tuple[spec.ReportSpec, list[Solved]]:
+    """The exercise sheet's report: titled as such, its problems solved (a statement may show
+    derived sizes) but not cross-checked, since no result is printed."""
+    return (dataclasses.replace(report, title=f"Exercise Sheet: {report.title}"),
+            [dataclasses.replace(s, checks=()) for s in solved])
+
+
+def build_report(name: str | Path, settings: Settings, sheet: bool = False) -> Outcome:
+    """load -> solve -> verify -> render -> compile: one report into ``settings.out_dir``;
+    ``sheet=True``: the exercise sheet ``<id>.sheet.pdf`` instead of the solution ``<id>.pdf``."""
     start = time.perf_counter()
     report = load(name)
     solved = solve(report)
-    verified = verify_cached(report, solved, settings)
+    if sheet:
+        report, verified = as_sheet(report, solved)
+    else:
+        verified = verify_cached(report, solved, settings)
     used: list[Path] = []
-    tex = render_tex(report, verified, settings, used=used)
-    pdf, status = compile_pdf(report, verified, tex, used, settings)
-    return Outcome(report.id, pdf, status, time.perf_counter() - start, sum(len(s.checks or ()) for s in verified))
+    tex = render_tex(report, verified, settings, used=used, sheet=sheet)
+    job = f"{report.id}.sheet" if sheet else report.id
+    pdf, status = compile_pdf(report, verified, tex, used, settings, job, sheet)
+    return Outcome(job, pdf, status, time.perf_counter() - start, sum(len(s.checks or ()) for s in verified))
 
 
 def compile_pdf(report: spec.ReportSpec, verified: list[Solved], tex: str, used: list[Path],
-                settings: Settings) -> tuple[Path, str]:
-    """Compile and publish ``tex`` unless the published PDF already comes from the same .tex;
-    ``used`` are the files it depends on (written to <id>.d for make)."""
-    out = settings.out_dir
+                settings: Settings, job: str = "", sheet: bool = False) -> tuple[Path, str]:
+    """Compile and publish ``tex`` as ``<job>.pdf`` (default: the report id) unless the published
+    PDF already comes from the same .tex; ``used`` are the files it depends on (written to
+    <job>.d for make)."""
+    out, job = settings.out_dir, job or report.id
     sources = [report.path, *used, *([settings.source] if settings.source else [])]
-    compile.publish_deps(out, report.id, sources)
+    compile.publish_deps(out, job, sources)
     stamp = compile.digest(__version__, tex, " ".join(compile.LATEXMK_ARGS))
-    if not settings.force and compile.is_up_to_date(out, report.id, stamp):
-        return out / f"{report.id}.pdf", "up to date"
+    if not settings.force and compile.is_up_to_date(out, job, stamp):
+        return out / f"{job}.pdf", "up to date"
     try:
-        compiled = compile.run_latexmk(tex, report.id, source_date_epoch(report), settings.timeout)
+        compiled = compile.run_latexmk(tex, job, source_date_epoch(report), settings.timeout)
     except compile.LatexCompileFailure as exc:
-        tex_path, log_path = compile.publish_failure(out, report.id, tex, exc.log)
-        origins = template_lines(report, verified, settings, tex)
+        tex_path, log_path = compile.publish_failure(out, job, tex, exc.log)
+        origins = template_lines(report, verified, settings, tex, sheet)
         raise LatexError(latex_failure_message(exc, tex, tex_path, log_path, origins)) from None
-    return compile.publish_build(out, report.id, tex, compiled, stamp), "built"
+    return compile.publish_build(out, job, tex, compiled, stamp), "built"
 
 
-def export_zip(name: str | Path, settings: Settings) -> Outcome:
-    """An Overleaf-ready ``<id>.zip``: main.tex (self-contained: data and figures inline) and a
-    latexmkrc selecting pdflatex. Nothing else is needed on a standard TeX Live."""
+def export_zip(name: str | Path, settings: Settings, sheet: bool = False) -> Outcome:
+    """An Overleaf-ready ``<id>.zip`` (``<id>.sheet.zip`` for the exercise sheet): main.tex
+    (self-contained: data and figures inline) and a latexmkrc selecting pdflatex. Nothing else
+    is needed on a standard TeX Live."""
     start = time.perf_counter()
     report = load(name)
-    verified = verify(report, solve(report))
-    require_checks_pass(report, verified)
-    tex = render_tex(report, verified, settings)
+    if sheet:
+        report, verified = as_sheet(report, solve(report))
+    else:
+        verified = verify(report, solve(report))
+        require_checks_pass(report, verified)
+    tex = render_tex(report, verified, settings, sheet=sheet)
+    job = f"{report.id}.sheet" if sheet else report.id
     files = {"main.tex": tex.encode(), "latexmkrc": b"$pdf_mode = 1;\n"}
-    path = compile.write_zip(settings.out_dir / f"{report.id}.zip", files, source_date_epoch(report))
-    return Outcome(report.id, path, "exported", time.perf_counter() - start,
+    path = compile.write_zip(settings.out_dir / f"{job}.zip", files, source_date_epoch(report))
+    return Outcome(job, path, "exported", time.perf_counter() - start,
                    sum(len(s.checks or ()) for s in verified))
 
 
-def template_lines(report: spec.ReportSpec, solved: list[Solved], settings: Settings, tex: str) -> list[str]:
+def template_lines(report: spec.ReportSpec, solved: list[Solved], settings: Settings, tex: str,
+                   sheet: bool = False) -> list[str]:
     """'template:line' for every line of ``tex`` (empty when the traced render does not match)."""
-    traced = render_tex(report, solved, settings, trace=True)
+    traced = render_tex(report, solved, settings, trace=True, sheet=sheet)
     return render.line_origins(traced) if render.strip_markers(traced) == tex else []
 
 

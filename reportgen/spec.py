@@ -256,6 +256,8 @@ def load(path: Path, parse_problem: Callable[[str, Table], Any]) -> ReportSpec:
         ptitle = t.text("title")
         points = t.integer("points", None, lo=0, hi=1000) if t.has("points") else None
         params = parse_problem(kind, t)
+        if t.has("variants"):  # per-student variant ranges, read by reportgen.variants
+            t.table("variants")
         t.done()
         problems.append(ProblemSpec(number, kind, ptitle, points, params))
     root.done()
