@@ -99,6 +99,12 @@ class Table:
             raise self.error(name, f"expected one of {', '.join(map(repr, options))}, got {_show(v)}")
         return v
 
+    def boolean(self, name: str, default: Any = _MISSING) -> bool:
+        v = self._get(name, default)
+        if not isinstance(v, bool):
+            raise self.error(name, f"expected true or false, got {_type_name(v)} ({_show(v)})")
+        return v
+
     def integer(self, name: str, default: Any = _MISSING, lo: int | None = None, hi: int | None = None) -> int:
         v = self._get(name, default)
         if isinstance(v, bool) or not isinstance(v, int):
