@@ -3,8 +3,8 @@
 One number style per report (tested with tables of exact strings in tests/test_latexfmt.py):
 
 * Given data (``given=True``: the assignment's inputs) prints exactly as given: the shortest
-  decimal that round-trips the float (``0.00012``, ``0.1234567``); in a matrix every entry gets
-  the decimals of the longest one, which changes no value (``0.5`` beside ``0.25`` is ``0.50``).
+  decimal that round-trips the float (``0.00012``, ``0.1234567``, ``-1.0`` in a matrix of
+  decimals, ``5`` in a matrix of integers).
 * Computed values print with exactly ``digits`` decimals (``-2.0400`` beside ``-1.2445``), so
   one display never mixes ``-1.6`` with ``-1.6000``; ``=`` or ``\\approx`` (:func:`eq`) tells
   whether that is exact.
@@ -227,15 +227,16 @@ def _as_2d(a: object) -> np.ndarray:
 
 
 def mat(a: object, s: FormatSettings = DEFAULT, given: bool = False) -> Tex:
-    """A matrix (1-D input is a column vector). Computed entries get ``s.digits`` decimals,
-    given ones the decimals of the longest entry as given; integer values print as integers."""
+    """A matrix (1-D input is a column vector). Computed entries get ``s.digits`` decimals and
+    integer values print as integers; given entries print each as given (``-1.0`` beside ``0.25``;
+    a matrix of integers as integers)."""
     arr = _as_2d(a)
     if arr.dtype.kind in "iu":
         cells = [[integer(v) for v in row] for row in arr.tolist()]
     elif given:
         values = [_real(v) for v in arr.ravel()]
-        d = max((given_decimals(v) for v in values), default=0)
-        cells = [[Tex("0") if abs(float(v)) < s.noise and d == 0 else Tex(_given(float(v), s, d)) for v in row]
+        whole = all(_integral(v, s) is not None for v in values)  # integers print as integers
+        cells = [[Tex(_given(float(v), s, None if whole else max(given_decimals(float(v)), 1))) for v in row]
                  for row in arr]
     else:
         cells = [[num(float(v), s) for v in row] for row in arr]

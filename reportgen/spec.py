@@ -216,6 +216,7 @@ class ReportSpec:
     label: str  # what the assignment calls a problem: "Problem", "Question"
     path: Path
     problems: tuple[ProblemSpec, ...]
+    page_per_problem: bool = False  # each problem starts a page (Gradescope matches pages to questions)
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -243,6 +244,7 @@ def load(path: Path) -> ReportSpec:
     title, course = rep.text("title"), rep.text("course", "")
     date = rep.text("date", "")
     label = rep.choice("label", ("Problem", "Question", "Exercise", "Task"), "Problem")
+    page_per_problem = rep.boolean("page_per_problem", False)
     rep.done()
     problems = []
     for number, t in enumerate(root.tables("problems"), start=1):
@@ -254,4 +256,4 @@ def load(path: Path) -> ReportSpec:
         t.done()
         problems.append(ProblemSpec(number, kind, ptitle, points, params))
     root.done()
-    return ReportSpec(report_id, title, course, date, label, path, tuple(problems))
+    return ReportSpec(report_id, title, course, date, label, path, tuple(problems), page_per_problem)

@@ -69,7 +69,7 @@ def test_given_data_prints_exactly_as_given(value, expected):
 def test_given_data_round_trips(value):
     text = lf.num(value, given=True).replace("\\,", "").replace(" \\times 10^{", "e").rstrip("}")
     assert float(text) == value
-    if abs(value) > 1e-4:  # in a matrix too, padded to the decimals of its longest entry
+    if abs(value) > 1e-4:  # in a matrix too
         assert float(lf.mat([[value, 1.0]], given=True).split()[1].replace("\\,", "")) == value
 
 
@@ -137,11 +137,11 @@ MAT_CASES = [
 ]
 
 GIVEN_MAT_CASES = [
-    (np.array([0.2, -0.45]), "\\begin{bmatrix} 0.20 \\\\ -0.45 \\end{bmatrix}"),  # aligned, value unchanged
+    (np.array([0.2, -0.45]), "\\begin{bmatrix} 0.2 \\\\ -0.45 \\end{bmatrix}"),  # each entry as given
     (np.array([[0.6, -1.0], [0.2, 0.0]]), "\\begin{bmatrix} 0.6 & -1.0 \\\\ 0.2 & 0.0 \\end{bmatrix}"),
     (np.array([[0.1234567]]), "\\begin{bmatrix} 0.1234567 \\end{bmatrix}"),
     (np.array([[-5.0, 2.0], [0.0, 3.0]]), "\\begin{bmatrix} -5 & 2 \\\\ 0 & 3 \\end{bmatrix}"),
-    (np.array([0.00012, 0.5]), "\\begin{bmatrix} 0.00012 \\\\ 0.50000 \\end{bmatrix}"),
+    (np.array([0.00012, 0.5]), "\\begin{bmatrix} 0.00012 \\\\ 0.5 \\end{bmatrix}"),
 ]
 
 

@@ -97,3 +97,22 @@ def test_gd_caption_counts_the_diverging_runs():
     two = _tex_of("nn-assignment2-2024", p1={"factors": (0.5, 1.1, 1.2)})
     assert "the diverging runs appear only in the distance plot" in two
     assert "at rates inside and beyond the bound" in two
+
+
+def test_page_per_problem_starts_each_later_problem_on_a_new_page(tmp_path):
+    tex = _tex(pipeline.load("hw3-theory"))
+    for n in (2, 3):
+        assert f"\\clearpage\n\\section*{{Question {n}:" in tex
+    assert "\\clearpage\n\\section*{Question 1:" not in tex
+    assert "\\clearpage" not in _tex(pipeline.load("nn-assignment2-2024"))
+    bad = write_assignment(tmp_path, "bad", page_per_problem="yes")
+    with pytest.raises(Exception, match=r"report\.page_per_problem: expected true or false"):
+        pipeline.load(bad)
+
+
+def test_given_inputs_print_exactly_as_given(tmp_path):
+    given = {**TINY_MLP, "X": [[0.00012, -0.4, 0.1], [0.1234567, 1.0, -0.1]], "b2": -0.7}
+    tex = _tex(pipeline.load(write_assignment(tmp_path, "given", [given])))
+    x_matrix = r"\begin{bmatrix} 0.00012 & -0.4 & 0.1 \\ 0.1234567 & 1.0 & -0.1 \end{bmatrix}"
+    assert x_matrix in tex  # not 0.0001 and 0.1235
+    assert "b^{(2)} = -0.7." in tex
