@@ -116,3 +116,15 @@ def test_given_inputs_print_exactly_as_given(tmp_path):
     x_matrix = r"\begin{bmatrix} 0.00012 & -0.4 & 0.1 \\ 0.1234567 & 1.0 & -0.1 \end{bmatrix}"
     assert x_matrix in tex  # not 0.0001 and 0.1235
     assert "b^{(2)} = -0.7." in tex
+
+
+@pytest.mark.parametrize("report_id", pipeline.report_ids())
+def test_notation_operator_spacing_and_norms(report_id):
+    """sign(x), max(0, x), diag(...): no thin space between an operator name and its argument
+    (a \\big( or {\\left( is an ordinary atom, which gets one); norms are \\lVert ... \\rVert."""
+    import re
+
+    tex = _tex(pipeline.load(report_id))
+    name = r"(\\operatorname\{\w+\}|\\(max|min|ln|log|exp|sin|cos|tanh))"
+    assert not re.search(name + r"\s*(\\[Bb]ig\(|\{\\left\(|\\left\()", tex)
+    assert not re.search(r"\\\|\\vct", tex)
