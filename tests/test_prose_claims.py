@@ -128,3 +128,10 @@ def test_notation_operator_spacing_and_norms(report_id):
     name = r"(\\operatorname\{\w+\}|\\(max|min|ln|log|exp|sin|cos|tanh))"
     assert not re.search(name + r"\s*(\\[Bb]ig\(|\{\\left\(|\\left\()", tex)
     assert not re.search(r"\\\|\\vct", tex)
+
+
+def test_filter_counts_said_to_double_only_when_they_do():
+    assert "The filter counts double from one convolution to the next and end at 64" in _tex(
+        pipeline.load("nn-assignment2-2024"))
+    tex = _tex_of("nn-assignment2-2024", p2={"target_channels": 6})
+    assert "double" not in tex and "The filter counts grow from one convolution" in tex
