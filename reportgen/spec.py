@@ -112,6 +112,12 @@ class Table:
             raise self.error(name, f"expected one of {', '.join(map(repr, options))}, got {_show(v)}")
         return v
 
+    def boolean(self, name: str, default: Any = _MISSING) -> bool:
+        v = self._get(name, default)
+        if not isinstance(v, bool):
+            raise self.error(name, f"expected true or false, got {_type_name(v)} ({_show(v)})")
+        return v
+
     def integer(self, name: str, default: Any = _MISSING, lo: int | None = None, hi: int | None = None) -> int:
         v = self._get(name, default)
         if isinstance(v, bool) or not isinstance(v, int):
@@ -223,6 +229,7 @@ class ReportSpec:
     label: str  # what the assignment calls a problem: "Problem", "Question"
     path: Path
     problems: tuple[ProblemSpec, ...]
+    page_per_problem: bool = False  # each problem starts a page (Gradescope matches pages to questions)
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -249,6 +256,7 @@ def load(path: Path, parse_problem: Callable[[str, Table], Any]) -> ReportSpec:
     title, course = rep.text("title"), rep.text("course", "")
     date = rep.text("date", "")
     label = rep.choice("label", ("Problem", "Question", "Exercise", "Task"), "Problem")
+    page_per_problem = rep.boolean("page_per_problem", False)
     rep.done()
     problems = []
     for number, t in enumerate(root.tables("problems"), start=1):
@@ -261,4 +269,4 @@ def load(path: Path, parse_problem: Callable[[str, Table], Any]) -> ReportSpec:
         t.done()
         problems.append(ProblemSpec(number, kind, ptitle, points, params))
     root.done()
-    return ReportSpec(report_id, title, course, date, label, path, tuple(problems))
+    return ReportSpec(report_id, title, course, date, label, path, tuple(problems), page_per_problem)

@@ -61,7 +61,7 @@ CASES = [
      "report = 5\n", "report", "expected a table, got an integer"),
     ("missing title", CNN, 'title = "Bad input"\n', "", "report.title", "missing; add this key"),
     ("misspelt key", CNN, 'title = "Bad input"', 'title = "Bad input"\ntitel = "x"', "report.titel",
-     "unknown key (known keys here: course, date, id, label, title)"),
+     "unknown key (known keys here: course, date, id, label, page_per_problem, title)"),
     ("title is a number (1e3)", CNN, 'title = "Bad input"', "title = 1e3", "report.title",
      "expected a string, got a number (1000.0)"),
     ("title is a boolean", CNN, 'title = "Bad input"', "title = true", "report.title",

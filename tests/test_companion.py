@@ -22,9 +22,10 @@ def _verified(report):
 
 
 def _raw_text(path):
-    """pdftotext in content-stream order: a table cell's lines stay together."""
+    """pdftotext in content-stream order: a table cell's lines stay together. An apostrophe
+    inside a word is typeset curly (U+2019) on purpose; map it back to compare with the name."""
     text = subprocess.run(["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True, text=True).stdout
-    return " ".join(text.split())
+    return " ".join(text.replace("\u2019", "'").split())
 
 
 def _result_lines(path):

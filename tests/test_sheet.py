@@ -28,10 +28,10 @@ def _render(report_id: str, sheet: bool, monkeypatch) -> tuple[str, list]:
 def _given(kind: str, p) -> list[str]:
     """LaTeX of data that the task statement shows."""
     return {
-        "mlp_gradients": lambda: [latexfmt.mat(p.X, FMT), latexfmt.mat(p.W1, FMT)],
-        "gd_step_size": lambda: [latexfmt.num(p.A[0][0], FMT)],
+        "mlp_gradients": lambda: [latexfmt.mat(p.X, FMT, given=True), latexfmt.mat(p.W1, FMT, given=True)],
+        "gd_step_size": lambda: [latexfmt.num(p.A[0][0], FMT, given=True)],
         "cnn_design": lambda: [rf"${p.target_size}\times{p.target_size}$"],
-        "smoothed_ce_step": lambda: [latexfmt.mat(p.W1, FMT), latexfmt.mat(p.W2, FMT)],
+        "smoothed_ce_step": lambda: [latexfmt.mat(p.W1, FMT, given=True), latexfmt.mat(p.W2, FMT, given=True)],
         "softmax_ce_gradient": lambda: ["cross-entropy"],
         "smoothed_ce_derivation": lambda: [r"\mathbf{W}_1^{\top}\mathbf{x} + \mathbf{b}_1"],
         "activation_calculus": lambda: [r"\operatorname{softplus}(x) - \operatorname{softplus}(-x) = x"],

@@ -34,6 +34,7 @@ class Params:
     b1: np.ndarray  # (h,)
     W2: np.ndarray  # (h,)
     b2: float
+    explain_order: bool = True  # the edition asks why the backward order is cheaper
 
     @property
     def N(self) -> int:
@@ -63,7 +64,7 @@ def parse(t: Table) -> Params:
     W1 = t.array("W1", (h, d) if layout == "column" else (d, h))
     W2 = t.array("W2", (h,))
     b2 = float(t.array("b2", ()))
-    return Params(layout, activation, X, targets, W1, b1, W2, b2)
+    return Params(layout, activation, X, targets, W1, b1, W2, b2, t.boolean("explain_order", True))
 
 
 @dataclass(frozen=True)
