@@ -306,7 +306,8 @@ def render(env: jinja2.Environment, name: str | Sequence[str], context: dict[str
         raise TemplateError(f"{where}: {what}: {_one_line(exc)}") from None
     except (RecursionError, MemoryError) as exc:
         where = _template_frame(exc) or "template"
-        raise TemplateError(f"{where}: render limit: {type(exc).__name__} (endless recursion or a huge value?)") from None
+        what = f"{type(exc).__name__} (endless recursion or a huge value?)"
+        raise TemplateError(f"{where}: render limit: {what}") from None
     except (jinja2.UndefinedError, jinja2.TemplateRuntimeError, FormatError, TypeError, ValueError, AttributeError,
             LookupError, ArithmeticError) as exc:
         where = _template_frame(exc) or "template"
