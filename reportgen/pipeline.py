@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +52,7 @@ def report_ids() -> list[str]:
 def resolve(name: str) -> Path:
     """A report id (assignments/<id>.toml) or a path to a TOML file."""
     path = Path(name)
-    if name.endswith(".toml") or path.is_file():
+    if name.endswith(".toml") or os.sep in name or path.exists():  # a path (even to a FIFO: spec refuses it)
         return path
     candidate = ASSIGNMENTS / f"{name}.toml"
     if not candidate.is_file():

@@ -72,15 +72,18 @@ def search_path(user_dirs: Sequence[Path] = ()) -> list[Path]:
 
 def export_templates(dest: Path, force: bool = False) -> list[Path]:
     """Copy the built-in templates into ``dest`` (a starting point for overrides)."""
+    from .compile import publish
+
+    if dest.exists() and not dest.is_dir():
+        raise TemplateError(f"{dest} is a file; give a folder to export the templates into")
     sources = sorted(p for p in BUILTIN_TEMPLATES.rglob("*.j2") if p.is_file())
     targets = [dest / p.relative_to(BUILTIN_TEMPLATES) for p in sources]
-    existing = [t for t in targets if t.exists()]
+    existing = [t for t in targets if t.exists() or t.is_symlink()]
     if existing and not force:
         raise TemplateError(f"{existing[0]} already exists ({len(existing)} file(s) would be overwritten); "
                             "use --force to overwrite, or export into an empty folder")
     for src, dst in zip(sources, targets, strict=True):
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        dst.write_bytes(src.read_bytes())
+        publish(src.read_bytes(), dst)  # atomic; a read-only or full disk is one clear line
     return targets
 
 
