@@ -88,8 +88,7 @@ def _on_signal(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _on_signal)
+    previous = {signum: signal.signal(signum, _on_signal) for signum in (signal.SIGTERM, signal.SIGHUP)}
     try:
         code = _run(args)
         sys.stdout.flush()  # a closed pipe shows here, not at exit
@@ -106,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"interrupted ({signal.Signals(signum).name}); published files are complete (old or new)",
               file=sys.stderr)
         return 128 + signum
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _run(args: argparse.Namespace) -> int:

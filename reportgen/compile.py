@@ -150,9 +150,13 @@ def publish(data: bytes, dest: Path) -> None:
 @contextlib.contextmanager
 def output_lock(out_dir: Path, jobname: str) -> Iterator[None]:
     """Exclusive use of ``out_dir``'s files of ``jobname`` (flock: between processes and threads)."""
+    lock = out_dir / f".{jobname}.lock"
     with writing(out_dir):
         out_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(out_dir / f".{jobname}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError:  # a read-only output folder can still be checked for being up to date
+            fd = os.open(lock, os.O_RDONLY | os.O_CLOEXEC)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -250,7 +254,8 @@ def run_tex(command: list[str], work: Path, source_date_epoch: int, timeout: flo
     on the time limit, on abort_all() and on any exception (SIGTERM in the main thread)."""
     if _abort.is_set():
         raise Interrupted(signal.SIGTERM)
-    argv = [*watchdog(timeout), *limited(jail.jailed(command, work))]
+    stdbuf = shutil.which("stdbuf")  # TeX's terminal output line by line: a kill loses none of it
+    argv = [*watchdog(timeout), *limited(jail.jailed([*([stdbuf, "-oL"] if stdbuf else []), *command], work))]
     with open(work / OUTPUT_NAME, "wb") as output:
         proc = subprocess.Popen(argv, cwd=work, env=tex_environment(work, source_date_epoch),
                                 stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
