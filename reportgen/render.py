@@ -56,7 +56,7 @@ def _finalize(value: Any) -> str:
     if isinstance(value, Tex):
         return value
     if isinstance(value, str):
-        return latexfmt.escape(value)
+        return _escape_breakable(value)
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         return latexfmt.integer(value)
     kind = type(value).__name__
@@ -64,6 +64,26 @@ def _finalize(value: Any) -> str:
         f"a raw {kind} ({str(value)[:40]!r}) reached the output; format it with a filter "
         "such as |num, |mat, |frac or |int"
     )
+
+
+_LONG_WORD = re.compile(r"\S{41,}")
+BREAK_EVERY = 20
+
+
+def _escape_breakable(text: str) -> str:
+    """Escape user text; a word of over 40 characters (a URL, a pasted hash) may break every 20
+    characters, so that it wraps instead of running off the page."""
+    if not _LONG_WORD.search(text):
+        return latexfmt.escape(text)
+    out, last = [], 0
+    for m in _LONG_WORD.finditer(text):
+        word = m.group()
+        out.append(latexfmt.escape(text[last:m.start()]))
+        pieces = [word[i:i + BREAK_EVERY] for i in range(0, len(word), BREAK_EVERY)]
+        out.append(r"\allowbreak{}".join(latexfmt.escape(p) for p in pieces))
+        last = m.end()
+    out.append(latexfmt.escape(text[last:]))
+    return Tex("".join(out))
 
 
 def search_path(user_dirs: Sequence[Path] = ()) -> list[Path]:

@@ -346,3 +346,15 @@ def test_a_12_input_12_hidden_network_builds_without_overfull_boxes(tmp_path):
     log = (tmp_path / "out" / "wide.log").read_text()
     assert "Overfull" not in log
     assert "smallmatrix" in (tmp_path / "out" / "wide.tex").read_text()
+
+
+@pytest.mark.tex
+def test_500_characters_without_spaces_wrap_instead_of_running_off_the_page(tmp_path):
+    word = ("https://example.org/" + "x_y-z%" * 80)[:500]
+    toml = write_assignment(tmp_path / "in", "longword", course=word)
+    proc = run_cli("build", toml, "--out", tmp_path / "out", "--author", word)
+    assert proc.returncode == 0, proc.stderr
+    assert "Overfull" not in (tmp_path / "out" / "longword.log").read_text()
+    text = subprocess.run(["pdftotext", "-raw", str(tmp_path / "out" / "longword.pdf"), "-"], capture_output=True,
+                          text=True).stdout
+    assert word in text.replace("\n", "")
