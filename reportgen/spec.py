@@ -251,7 +251,7 @@ def read_text_file(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SpecError(path, "", f"not UTF-8 text (byte {exc.start})") from None
+        raise SpecError(path, "", f"cannot read: {exc}") from None
 
 
 def nesting_depth(text: str) -> int:
