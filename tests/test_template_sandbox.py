@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from reportgen import render
+from reportgen import render, sandbox
 from reportgen.errors import TemplateError
 
 from .buildkit import document_templates, run_cli, write_assignment
@@ -96,7 +96,7 @@ def test_render_limits(tmp_path, probe):
     "((* set r = range(100000)|list *))((* for a in r *))((* for b in r *))x((* endfor *))((* endfor *))",
 ])
 def test_render_time_and_output_limits(tmp_path, monkeypatch, probe):
-    monkeypatch.setattr(render, "MAX_RENDER_SECONDS", 1.0)
+    monkeypatch.setattr(sandbox, "MAX_RENDER_SECONDS", 1.0)
     start = time.monotonic()
     limit = r"probe\.tex\.j2:2: render limit: (rendering took longer|the output is larger)"
     with pytest.raises(TemplateError, match=limit):
@@ -122,3 +122,44 @@ def test_hostile_user_template_in_a_build_is_one_line_exit_1(tmp_path):
     assert proc.stderr.strip().count("\n") == 0
     assert f"{templates / 'report.tex.j2'}:5: refused by the template sandbox" in proc.stderr
     assert not marker.exists()
+
+
+def test_template_symlinked_out_of_its_folder_is_refused(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET KEY\n")
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "report.tex.j2").symlink_to(secret)
+    (folder / "inner.tex.j2").write_text("inner\n")
+    (folder / "alias.tex.j2").symlink_to(folder / "inner.tex.j2")  # inside the folder: fine
+    env = render.environment([folder])
+    with pytest.raises(TemplateError, match=r"report\.tex\.j2: links to .*secret\.txt, outside the template folder"):
+        render.render(env, "report.tex.j2", {})
+    assert render.render(env, "alias.tex.j2", {}) == "inner\n"
+
+
+def test_huge_template_and_fifo_template(tmp_path):
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    with (folder / "big.tex.j2").open("wb") as f:
+        f.truncate(sandbox.MAX_TEMPLATE_BYTES + 1)
+    import os
+
+    os.mkfifo(folder / "fifo.tex.j2")
+    env = render.environment([folder])
+    with pytest.raises(TemplateError, match=r"big\.tex\.j2: larger than 1,000,000 bytes"):
+        render.render(env, "big.tex.j2", {})
+    with pytest.raises(TemplateError, match=r"'fifo\.tex\.j2' not found"):  # not a regular file: never opened
+        render.render(env, "fifo.tex.j2", {})
+
+
+def test_sympy_methods_cannot_be_called(tmp_path):
+    import sympy
+
+    x = sympy.Symbol("x")
+    refused = r"probe\.tex\.j2:2: refused by the template sandbox: .*not safely callable"
+    with pytest.raises(TemplateError, match=refused):
+        render_probe(tmp_path, "((( ((e ** 2000)).expand() )))", {"e": x + 1})
+    with pytest.raises(TemplateError, match="not safely callable"):
+        render_probe(tmp_path, "((( e.func(e, 3) )))", {"e": x + 1})
+    assert render_probe(tmp_path, "((( e|sym )))", {"e": x + 1}) == "first line\nx + 1\n"
