@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import compile, pipeline
 from . import settings as settings_mod
-from .errors import ReportError, SpecError
+from .errors import OutputError, ReportError, SpecError
 
 MAX_TIMEOUT = 3600.0
 
@@ -80,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _os_error(exc: OSError) -> OutputError:
+    where = f"{exc.filename}: " if exc.filename else ""
+    return OutputError(f"{where}{exc.strerror or exc}")
+
+
 def _on_signal(signum: int, frame: object) -> None:
     """SIGTERM/SIGHUP: stop every TeX child and unwind (temp folders are removed on the way)."""
     compile.abort_all()
@@ -98,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:  # `reportgen solve ID --json | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as exc:
+        print(f"error: {_os_error(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as exc:
         compile.abort_all()
@@ -190,6 +198,8 @@ def _build_all(build: Callable[[str, settings_mod.Settings], pipeline.Outcome], 
             return build(name, cfg)
         except ReportError as exc:
             return exc
+        except OSError as exc:  # a fault no stage named (e.g. a full temp folder): still one line
+            return _os_error(exc)
 
     if jobs <= 1:
         yield from map(one, names)

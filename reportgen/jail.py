@@ -101,11 +101,12 @@ def jail_problem() -> str:
         return _problem[0]
 
 
-def jailed(argv: Sequence[str], work: Path) -> list[str]:
-    """``argv`` in the jail; without one, say so once (or fail when REPORTGEN_REQUIRE_JAIL=1)."""
+def jailed(argv: Sequence[str], work: Path, extra_read_only: Sequence[Path] = ()) -> list[str]:
+    """``argv`` in the jail (``extra_read_only``: more folders TeX may read, e.g. a cached
+    format); without one, say so once (or fail when REPORTGEN_REQUIRE_JAIL=1)."""
     problem = jail_problem()
     if not problem:
-        return jail_argv(argv, work)
+        return jail_argv(argv, work, extra_read_only)
     if os.environ.get("REPORTGEN_REQUIRE_JAIL", "") not in ("", "0"):
         raise LatexError(f"TeX's filesystem jail cannot start ({problem}) and REPORTGEN_REQUIRE_JAIL is set; "
                          "see README, 'TeX runs in a jail'")

@@ -358,3 +358,18 @@ def test_500_characters_without_spaces_wrap_instead_of_running_off_the_page(tmp_
     text = subprocess.run(["pdftotext", "-raw", str(tmp_path / "out" / "longword.pdf"), "-"], capture_output=True,
                           text=True).stdout
     assert word in text.replace("\n", "")
+
+
+@pytest.mark.tex
+def test_a_missing_temp_folder_is_one_line(tmp_path, monkeypatch, capsys):
+    import tempfile
+
+    from reportgen import jail
+
+    tpl, toml, out = fast_build(tmp_path)
+    monkeypatch.setattr(jail, "_problem", [""])  # probed already (the probe needs a temp folder too)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    assert cli.main(["build", str(toml), "--templates", str(tpl), "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"error: {tmp_path / 'missing'}") and err.endswith("No such file or directory")
+    assert "\n" not in err
