@@ -188,4 +188,7 @@ class FolderLoader(jinja2.FileSystemLoader):
                 if os.path.getsize(path) > MAX_TEMPLATE_BYTES:
                     raise TemplateError(f"{path}: larger than {MAX_TEMPLATE_BYTES:,} bytes; refused")
                 break
-        return super().get_source(environment, template)
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            raise TemplateError(f"{template}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
