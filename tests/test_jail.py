@@ -116,6 +116,7 @@ def test_a_jail_that_cannot_start_warns_once_and_falls_back(tmp_path, monkeypatc
     monkeypatch.setattr(jail, "_warned", [])
     monkeypatch.setattr(jail, "bwrap", lambda: None)
     monkeypatch.delenv("REPORTGEN_REQUIRE_JAIL", raising=False)
+    monkeypatch.delenv("REPORTGEN_JAIL", raising=False)
     assert jail.jailed(["latexmk", "x.tex"], tmp_path) == ["latexmk", "x.tex"]
     assert jail.jailed(["latexmk", "y.tex"], tmp_path) == ["latexmk", "y.tex"]
     err = capsys.readouterr().err.strip().splitlines()
@@ -125,6 +126,7 @@ def test_a_jail_that_cannot_start_warns_once_and_falls_back(tmp_path, monkeypatc
 
 def test_a_jail_that_starts_but_shows_the_host_counts_as_broken(tmp_path, monkeypatch):
     """Never fail open: a 'jail' in which /etc/passwd is visible is reported as not working."""
+    monkeypatch.delenv("REPORTGEN_JAIL", raising=False)
     monkeypatch.setattr(jail, "jail_argv", lambda argv, build_dir: list(argv))  # no isolation at all
     assert "bwrap cannot start" in jail._probe_jail()
 
