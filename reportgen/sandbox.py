@@ -151,7 +151,30 @@ class LimitedSandbox(jinja2.sandbox.SandboxedEnvironment):
         tick()
         if isinstance(__obj, (types.BuiltinMethodType, types.MethodWrapperType)):
             _check_args(args, kwargs)  # 'x'.center(10**9), '%s'.ljust(...)
+            owner = getattr(__obj, "__self__", None)
+            if isinstance(owner, str) and __obj.__name__ == "replace" and len(args) >= 2:
+                _check_replace(owner, *args[:2])
+            elif isinstance(owner, str) and __obj.__name__ == "join" and args:
+                args = (_check_join(args[0], owner), *args[1:])
         return _check_size(super().call(__context, __obj, *args, **kwargs))
+
+
+def _check_replace(s: Any, old: Any, new: Any) -> None:
+    """Refuse a replace whose result would be too large, before it is built."""
+    if isinstance(s, str) and isinstance(old, str) and isinstance(new, str):
+        count = len(s) + 1 if not old else s.count(old)
+        if len(s) + count * (len(new) - len(old)) > MAX_OUTPUT:
+            raise RenderLimit(f"replacing would make {len(s) + count * (len(new) - len(old)):,} characters; "
+                              f"at most {MAX_OUTPUT:,} allowed")
+
+
+def _check_join(items: Any, sep: Any) -> list[Any]:
+    """The items of a join as a list, refusing a result that would be too large."""
+    items = list(items)
+    size = len(str(sep)) * max(len(items) - 1, 0) + sum(len(x) if isinstance(x, str) else 20 for x in items)
+    if size > MAX_OUTPUT:
+        raise RenderLimit(f"joining would make about {size:,} characters; at most {MAX_OUTPUT:,} allowed")
+    return items
 
 
 def limited_filter(fn: Any) -> Any:
@@ -164,6 +187,10 @@ def limited_filter(fn: Any) -> Any:
         _check_args(args[skip:], kwargs)
         if fn is jinja2.filters.do_format:
             _check_args(args[:1], {})
+        elif fn is jinja2.filters.do_replace and len(args) >= 4:
+            _check_replace(*args[1:4])
+        elif fn is jinja2.filters.do_join and len(args) >= 2:
+            args = (args[0], _check_join(args[1], args[2] if len(args) > 2 else kwargs.get("d", "")), *args[2:])
         return _check_size(fn(*args, **kwargs))
 
     return limited

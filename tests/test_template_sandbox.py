@@ -77,6 +77,11 @@ def test_security_error_says_sandbox(tmp_path):
     "((( '%999999999d' % 1 )))",
     "((( '%999999999d'|format(1) )))",
     "((( '{:>999999999}'.format(1) )))",
+    "((( ('x' * 50000).replace('x', 'x' * 50000) )))",  # refused before 2.5 GB are built
+    "((( ('x' * 1000)|replace('x', 'y' * 100000) )))",
+    "((( ''.replace('', 'x') ~ ('ab' * 40000).replace('', 'x' * 1000) )))",
+    "((( range(100000)|join('x' * 100000) )))",
+    "((( ('x' * 100000).join(range(100000)|map('string')) )))",
     "((* set ns = namespace(s='ab') *))((* for i in range(64) *))((* set ns.s = ns.s ~ ns.s *))((* endfor *))",
     "((* set ns = namespace(s='ab') *))((* for i in range(64) *))((* set ns.s = ns.s + ns.s *))((* endfor *))",
     "((* set ns = namespace(n=3) *))((* for i in range(64) *))((* set ns.n = ns.n * ns.n *))((* endfor *))",
