@@ -154,6 +154,7 @@ def environment(user_dirs: Sequence[Path] = (), fmt: FormatSettings = latexfmt.D
         for name, fn in latexfmt.FILTERS.items()
     })
     env.globals["tex"] = Tex  # template text that builds LaTeX strings marks them trusted
+    env.globals["lipsum"] = sandbox.lipsum
     return env
 
 

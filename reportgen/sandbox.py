@@ -219,3 +219,10 @@ class FolderLoader(jinja2.FileSystemLoader):
             return super().get_source(environment, template)
         except UnicodeDecodeError as exc:
             raise TemplateError(f"{template}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:  # noqa: A002 (Jinja's names)
+    """Jinja's lorem-ipsum global, bounded (n=10**6 would build hundreds of megabytes)."""
+    if not (isinstance(n, int) and isinstance(max, int) and n <= 100 and max <= 1000):
+        raise RenderLimit("lipsum() is limited to n <= 100 paragraphs of max <= 1000 words")
+    return jinja2.utils.generate_lorem_ipsum(n=n, html=html, min=min, max=max)

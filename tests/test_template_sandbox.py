@@ -77,6 +77,7 @@ def test_security_error_says_sandbox(tmp_path):
     "((( '%999999999d' % 1 )))",
     "((( '%999999999d'|format(1) )))",
     "((( '{:>999999999}'.format(1) )))",
+    "((( lipsum(n=1000000) )))",
     "((( ('x' * 50000).replace('x', 'x' * 50000) )))",  # refused before 2.5 GB are built
     "((( ('x' * 1000)|replace('x', 'y' * 100000) )))",
     "((( ''.replace('', 'x') ~ ('ab' * 40000).replace('', 'x' * 1000) )))",
