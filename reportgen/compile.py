@@ -51,6 +51,7 @@ LATEXMK_ARGS = (
 DEFAULT_TIMEOUT = 180.0
 WATCHDOG_GRACE = 2.0  # seconds after the limit; normally our own kill comes first
 MAX_FILE_BYTES = 64 * 2**20  # any one file TeX writes (log, PDF): a template flooding the log stops here
+MAX_FOLDER_BYTES = 256 * 2**20  # all files TeX writes together (\openout of many files)
 EPOCH_RANGE = (315532800, 4354819199)  # 1980-01-01 .. 2107-12-31 23:59:59 UTC: zip and PDF dates both fit
 OUTPUT_NAME = ".reportgen-latexmk-output"  # latexmk's terminal output, in the build folder
 
@@ -262,7 +263,9 @@ def run_tex(command: list[str], work: Path, source_date_epoch: int, timeout: flo
                                 start_new_session=True)
     deadline = time.monotonic() + timeout
     try:
+        polls = 0
         while True:
+            polls += 1
             try:
                 return proc.wait(timeout=0.1)
             except subprocess.TimeoutExpired:
@@ -272,6 +275,10 @@ def run_tex(command: list[str], work: Path, source_date_epoch: int, timeout: flo
                     _stop(proc)
                     raise LatexCompileFailure(f"LaTeX did not finish within {timeout:g} s (killed); "
                                               "an endless macro loop?", _log_after_kill(work, jobname)) from None
+                if polls % 5 == 0 and _folder_bytes(work) > MAX_FOLDER_BYTES:
+                    _stop(proc)
+                    raise LatexCompileFailure(f"LaTeX wrote more than {MAX_FOLDER_BYTES // 2**20} MB into its "
+                                              "build folder (killed)", _log_after_kill(work, jobname)) from None
     except BaseException:
         _stop(proc)
         raise
@@ -288,6 +295,15 @@ def _log_after_kill(work: Path, jobname: str) -> str:
     terminal output, which TeX flushes line by line."""
     log, output = read_capped(work / f"{jobname}.log"), read_capped(work / OUTPUT_NAME)
     return f"{log}\n\n--- latexmk's terminal output until the kill ---\n{output}" if log.strip() else output
+
+
+def _folder_bytes(work: Path) -> int:
+    total = 0
+    for root, _, files in os.walk(work):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(root, name)).st_size
+    return total
 
 
 def _flooded(work: Path) -> bool:

@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -374,3 +375,21 @@ def test_a_missing_temp_folder_is_one_line(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"error: {tmp_path / 'missing'}") and err.endswith("No such file or directory")
     assert "\n" not in err
+
+
+@pytest.mark.tex
+def test_a_template_writing_many_files_is_stopped(tmp_path, monkeypatch):
+    monkeypatch.setattr(compile, "MAX_FOLDER_BYTES", 8 * 2**20)
+    body = ("\\newwrite\\w \\newcount\\f \\newcount\\l \\def\\a{" + "x" * 200 + "}"
+            "\\def\\onefile{\\advance\\f by 1 \\immediate\\openout\\w=junk\\the\\f.txt "
+            "\\l=0 \\loop\\advance\\l by 1 \\immediate\\write\\w{\\a}\\ifnum\\l<10000 \\repeat"
+            "\\immediate\\closeout\\w \\onefile}\\onefile\n")  # file after file of 2 MB, without end
+    tpl, toml, out = fast_build(tmp_path, body, "manyfiles")
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmpdir))
+    start = time.monotonic()
+    with pytest.raises(LatexError, match="LaTeX wrote more than 8 MB into its build folder"):
+        pipeline.build_report(toml, pipeline.Settings(out_dir=out, templates=(tpl,), timeout=120))
+    assert time.monotonic() - start < 60
+    assert list(tmpdir.iterdir()) == []
