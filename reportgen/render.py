@@ -172,6 +172,8 @@ def render(env: jinja2.Environment, name: str | Sequence[str], context: dict[str
     outer = getattr(sandbox.limits, "deadline", None)  # a render inside a render keeps the outer limit
     try:
         sandbox.limits.deadline = outer or time.monotonic() + sandbox.MAX_RENDER_SECONDS
+        if outer is None:
+            sandbox.limits.built = 0
         template = env.select_template([name] if isinstance(name, str) else list(name))
         return _collect(template.generate(context))
     except jinja2.TemplateNotFound as exc:

@@ -31,6 +31,7 @@ from .errors import TemplateError
 
 MAX_RENDER_SECONDS = 20.0  # a real report renders in about 0.1 s
 MAX_OUTPUT = 8_000_000  # characters of .tex (a real report: under 100,000)
+MAX_BUILT = 10_000_000  # items (characters, list entries) of all values built in one render
 MAX_ARG = 100_000  # integer arguments of str/list methods and built-in filters (widths, counts)
 MAX_INT_BITS = 100_000  # integers a template computes with * or **
 _WIDTH_RE = re.compile(r"\d{6,}")  # a width or precision of 100,000 or more in a format string
@@ -51,8 +52,14 @@ def tick() -> None:
 
 
 def _check_size(value: Any) -> Any:
-    if isinstance(value, (str, list, tuple, dict)) and len(value) > MAX_OUTPUT:
-        raise RenderLimit(f"a value of {len(value):,} items is larger than the {MAX_OUTPUT:,} allowed")
+    """One value a template built: not too large itself, and within the render's total budget
+    (many values just under the size limit, kept in a list, would otherwise fill the memory)."""
+    if isinstance(value, (str, list, tuple, dict)):
+        if len(value) > MAX_OUTPUT:
+            raise RenderLimit(f"a value of {len(value):,} items is larger than the {MAX_OUTPUT:,} allowed")
+        limits.built = getattr(limits, "built", 0) + len(value)
+        if limits.built > MAX_BUILT:
+            raise RenderLimit(f"the template built more than {MAX_BUILT:,} items in all")
     if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
         raise RenderLimit(f"an integer of {value.bit_length():,} bits is larger than allowed")
     return value

@@ -87,6 +87,8 @@ def test_security_error_says_sandbox(tmp_path):
     "((* set ns = namespace(s='ab') *))((* for i in range(64) *))((* set ns.s = ns.s + ns.s *))((* endfor *))",
     "((* set ns = namespace(n=3) *))((* for i in range(64) *))((* set ns.n = ns.n * ns.n *))((* endfor *))",
     "((* macro f(n) *))((( f(n + 1) )))((* endmacro *))((( f(0) )))",
+    # many values under the size limit, all kept: the total budget stops it
+    "((* set l = [] *))((* for i in range(1000) *))((* set _ = l.append(range(100000)|list) *))((* endfor *))",
 ])
 def test_render_limits(tmp_path, probe):
     start = time.monotonic()
