@@ -156,9 +156,9 @@ class LimitedSandbox(jinja2.sandbox.SandboxedEnvironment):
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         tick()
-        if isinstance(__obj, (types.BuiltinMethodType, types.MethodWrapperType)):
-            _check_args(args, kwargs)  # 'x'.center(10**9), '%s'.ljust(...)
-            owner = getattr(__obj, "__self__", None)
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, (str, bytes, list, tuple, np.ndarray, np.generic)):
+            _check_args(args, kwargs)  # 'x'.center(10**9), '%s'.ljust(...), array.repeat(10**9)
             if isinstance(owner, str) and __obj.__name__ == "replace" and len(args) >= 2:
                 _check_replace(owner, *args[:2])
             elif isinstance(owner, str) and __obj.__name__ == "join" and args:

@@ -171,3 +171,10 @@ def test_sympy_methods_cannot_be_called(tmp_path):
     with pytest.raises(TemplateError, match="not safely callable"):
         render_probe(tmp_path, "((( e.func(e, 3) )))", {"e": x + 1})
     assert render_probe(tmp_path, "((( e|sym )))", {"e": x + 1}) == "first line\nx + 1\n"
+
+
+def test_array_methods_cannot_allocate_without_bound(tmp_path):
+    with pytest.raises(TemplateError, match=r"probe\.tex\.j2:2: render limit: argument 1000000000 is larger"):
+        render_probe(tmp_path, "((( arr.repeat(10**9)|length )))", {"arr": np.zeros(3)})
+    assert render_probe(tmp_path, "((( arr.repeat(2)|length ))) ((( {'a': 1}.get('b', 10**9) )))",
+                        {"arr": np.zeros(3)}) == "first line\n6 1\\,000\\,000\\,000\n"
