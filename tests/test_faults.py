@@ -63,8 +63,7 @@ def test_solve_json_into_a_closed_pipe(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "reportgen", "solve", "nn-assignment2-2024", "--json"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stdout.read(10)  # like `| head -c 10`: read a little, then close the pipe
-    proc.stdout.close()
+    proc.stdout.close()  # the reader is gone before the first byte (solving takes a while): EPIPE for sure
     err = proc.stderr.read().decode()
     proc.wait(timeout=60)
     assert "Traceback" not in err and "BrokenPipe" not in err and "Exception ignored" not in err, err
