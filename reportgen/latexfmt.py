@@ -176,7 +176,7 @@ def mat(a: object, s: FormatSettings = DEFAULT) -> Tex:
 
 
 WIDE_PT = 240.0  # a matrix wider than this (estimated, in pt at text size) or of over 10 columns is set small
-BLOCK_PT = 150.0  # the width of one block of a small matrix
+BLOCK_PT = 150.0  # the width of one block of a small matrix (a row vector: half, it often shares its line)
 
 
 def _matrix_tex(cells: list[list[str]], env: str) -> Tex:
@@ -188,7 +188,7 @@ def _matrix_tex(cells: list[list[str]], env: str) -> Tex:
         return Tex(rf"\begin{{{env}}} {body} \end{{{env}}}")
     blocks, start, width = [], 0, 0.0
     for j, w in enumerate(chars):
-        if j > start and width + 4 * w + 3 > BLOCK_PT:
+        if j > start and width + 4 * w + 3 > (BLOCK_PT if len(cells) > 1 else BLOCK_PT / 2):
             blocks.append((start, j))
             start, width = j, 0.0
         width += 4 * w + 3

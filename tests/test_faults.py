@@ -334,11 +334,12 @@ def test_a_template_flooding_the_log_is_stopped_and_the_log_capped(tmp_path, mon
 # --- valid data that used to fail in LaTeX -------------------------------------------------
 
 @pytest.mark.tex
-def test_a_12_input_12_hidden_network_builds_without_overfull_boxes(tmp_path):
+@pytest.mark.parametrize("layout", ["column", "row"])
+def test_a_12_input_12_hidden_network_builds_without_overfull_boxes(tmp_path, layout):
     import numpy as np
 
     rng = np.random.default_rng(7)
-    wide = {**TINY_MLP, "title": "Wide network", "X": np.round(rng.uniform(-1, 1, (3, 12)), 1).tolist(),
+    wide = {**TINY_MLP, "title": "Wide network", "layout": layout, "X": np.round(rng.uniform(-1, 1, (3, 12)), 1).tolist(),
             "t": [0.5, -0.2, 0.1], "W1": np.round(rng.uniform(-1, 1, (12, 12)), 1).tolist(),
             "b1": np.round(rng.uniform(-1, 1, 12), 1).tolist(), "W2": np.round(rng.uniform(-1, 1, 12), 1).tolist()}
     toml = write_assignment(tmp_path / "in", "wide", [wide])
