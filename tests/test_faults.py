@@ -339,8 +339,9 @@ def test_a_12_input_12_hidden_network_builds_without_overfull_boxes(tmp_path, la
     import numpy as np
 
     rng = np.random.default_rng(7)
-    wide = {**TINY_MLP, "title": "Wide network", "layout": layout, "X": np.round(rng.uniform(-1, 1, (3, 12)), 1).tolist(),
-            "t": [0.5, -0.2, 0.1], "W1": np.round(rng.uniform(-1, 1, (12, 12)), 1).tolist(),
+    wide = {**TINY_MLP, "title": "Wide network", "layout": layout,
+            "X": np.round(rng.uniform(-1, 1, (3, 12)), 1).tolist(), "t": [0.5, -0.2, 0.1],
+            "W1": np.round(rng.uniform(-1, 1, (12, 12)), 1).tolist(),
             "b1": np.round(rng.uniform(-1, 1, 12), 1).tolist(), "W2": np.round(rng.uniform(-1, 1, 12), 1).tolist()}
     toml = write_assignment(tmp_path / "in", "wide", [wide])
     proc = run_cli("build", toml, "--out", tmp_path / "out")
