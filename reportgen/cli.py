@@ -13,16 +13,38 @@ from __future__ import annotations
 
 import argparse
 import functools
+import math
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import TextIO
 
-from . import pipeline
+from . import compile, pipeline
 from . import settings as settings_mod
-from .errors import ReportError, SpecError
+from .errors import OutputError, ReportError, SpecError
+
+MAX_TIMEOUT = 3600.0
+
+
+def _timeout(text: str) -> float:
+    """--timeout: seconds, more than 0 and at most an hour (nan, inf and 1e7 are usage errors)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= MAX_TIMEOUT):
+        raise argparse.ArgumentTypeError(f"expected seconds in (0, {MAX_TIMEOUT:g}], got {text!r}")
+    return value
+
+
+def _out_dir(text: str) -> Path:
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a file; give a folder (it is created if missing)")
+    return path
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,10 +58,11 @@ def _parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="build reports into PDFs")
     b.add_argument("reports", nargs="*", metavar="ID|PATH", help="report ids or .toml files (default: all)")
-    b.add_argument("--out", type=Path, help="output folder (default: build)")
+    b.add_argument("--out", type=_out_dir, help="output folder (default: build)")
     b.add_argument("--templates", type=Path, action="append", help="template folder searched first (repeatable)")
     b.add_argument("--force", action="store_true", help="rebuild even when the output is up to date")
-    b.add_argument("--timeout", type=float, help="seconds allowed per LaTeX run (default 180)")
+    b.add_argument("--timeout", type=_timeout,
+                   help=f"seconds allowed per LaTeX run, up to {MAX_TIMEOUT:g} (default 180)")
     b.add_argument("-j", "--jobs", type=int, metavar="N",
                    help="build up to N reports at once (0: one per CPU; default 1)")
     for name in settings_mod.TEXT_FIELDS:
@@ -103,19 +126,42 @@ def _variants_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     v.add_argument("--force", action="store_true", help="rebuild PDFs even when up to date")
 
 
+def _os_error(exc: OSError) -> OutputError:
+    where = f"{exc.filename}: " if exc.filename else ""
+    return OutputError(f"{where}{exc.strerror or exc}")
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    """SIGTERM/SIGHUP: stop every TeX child and unwind (temp folders are removed on the way)."""
+    compile.abort_all()
+    raise compile.Interrupted(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    previous = {signum: signal.signal(signum, _on_signal) for signum in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        return _run(args)
+        code = _run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("interrupted; published files are complete (old or new)", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # output piped into head: stop quietly
+    except BrokenPipeError:  # `reportgen solve ID --json | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as exc:
+        print(f"error: {_os_error(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt as exc:
+        compile.abort_all()
+        signum = getattr(exc, "signum", signal.SIGINT)
+        print(f"interrupted ({signal.Signals(signum).name}); published files are complete (old or new)",
+              file=sys.stderr)
+        return 128 + signum
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -239,6 +285,8 @@ def _build_all(build: Callable[[str, settings_mod.Settings], pipeline.Outcome], 
             return build(name, cfg)
         except ReportError as exc:
             return exc
+        except OSError as exc:  # a fault no stage named (e.g. a full temp folder): still one line
+            return _os_error(exc)
 
     if jobs <= 1:
         yield from map(one, names)

@@ -5,26 +5,41 @@ into the output folder.
 * No shell escape at all (``-no-shell-escape`` and ``shell_escape=f``), paranoid
   ``openin_any``/``openout_any``, a clean environment with HOME inside the temp folder,
   stdin from /dev/null, TZ=UTC and a fixed SOURCE_DATE_EPOCH (with FORCE_SOURCE_DATE=1).
+* A filesystem jail (bubblewrap, reportgen.jail) where only the TeX tree, the system files and
+  the build folder exist; probed once per process. Without it: one warning line and TeX's own
+  switches, or an error when REPORTGEN_REQUIRE_JAIL=1 (CI).
 * A time limit that kills the whole process group, so no pdflatex is left behind; a
-  ``timeout -s KILL`` watchdog enforces it even if this process is killed.
+  ``timeout -s KILL`` watchdog enforces it even if this process is killed. SIGTERM/SIGHUP
+  (``abort_all``) stop TeX and remove the build folder; a later build removes folders that a
+  SIGKILLed build left (``sweep_stale``). Each file TeX writes is capped (RLIMIT_FSIZE), and only
+  the start and end of a huge log are kept.
 * Success means exit 0, no ``!`` error in the log, and a PDF that starts with %PDF and ends
   with %%EOF. Only then is it published with os.replace from a temp file in the output
-  folder: a failed or killed build leaves the previous PDF untouched.
+  folder: a failed or killed build leaves the previous PDF untouched. PDF, .tex, .log and stamp
+  are published as one unit under a lock on the output (``output_lock``), and the up-to-date
+  check reads under the same lock, so the stamp always describes the PDF beside it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
-import re
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LatexError
+from . import jail
+from .errors import LatexError, OutputError
+from .texlog import LogError, first_errors, read_capped
+from .texlog import read_all as _read
 
 INSTALL_HINT = (
     "sudo apt-get install texlive-latex-recommended texlive-pictures texlive-science latexmk"
@@ -35,6 +50,10 @@ LATEXMK_ARGS = (
 )
 DEFAULT_TIMEOUT = 180.0
 WATCHDOG_GRACE = 2.0  # seconds after the limit; normally our own kill comes first
+MAX_FILE_BYTES = 64 * 2**20  # any one file TeX writes (log, PDF): a template flooding the log stops here
+MAX_FOLDER_BYTES = 256 * 2**20  # all files TeX writes together (\openout of many files)
+EPOCH_RANGE = (315532800, 4354819199)  # 1980-01-01 .. 2107-12-31 23:59:59 UTC: zip and PDF dates both fit
+OUTPUT_NAME = ".reportgen-latexmk-output"  # latexmk's terminal output, in the build folder
 
 
 def find_latexmk() -> str:
@@ -51,6 +70,11 @@ def watchdog(timeout: float) -> list[str]:
     return [path, "-s", "KILL", f"{timeout + WATCHDOG_GRACE:g}"] if path else []
 
 
+def clamp_epoch(epoch: int) -> int:
+    """A date that zip (1980-2107) and PDF (4-digit years, no year 1) can both store."""
+    return min(max(int(epoch), EPOCH_RANGE[0]), EPOCH_RANGE[1])
+
+
 def tex_environment(workdir: Path, source_date_epoch: int) -> dict[str, str]:
     """A clean child environment: nothing of the caller's but PATH."""
     return {
@@ -62,7 +86,7 @@ def tex_environment(workdir: Path, source_date_epoch: int) -> dict[str, str]:
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
         "TZ": "UTC",
-        "SOURCE_DATE_EPOCH": str(int(source_date_epoch)),
+        "SOURCE_DATE_EPOCH": str(clamp_epoch(source_date_epoch)),
         "FORCE_SOURCE_DATE": "1",
         "openin_any": "p",
         "openout_any": "p",
@@ -71,31 +95,6 @@ def tex_environment(workdir: Path, source_date_epoch: int) -> dict[str, str]:
         "error_line": "254",
         "half_error_line": "238",
     }
-
-
-_ERROR_RE = re.compile(r"^(?:(?P<file>[^:\n]+):(?P<line>\d+): |! )(?P<msg>.*)$", re.M)
-
-
-@dataclass(frozen=True)
-class LogError:
-    line: int | None  # line of the .tex file, when the log names it
-    message: str
-    context: str  # the "l.NN ..." line TeX shows, if any
-
-
-def first_errors(log: str, limit: int = 3) -> list[LogError]:
-    """The first ``file:line: message`` (or ``! message``) errors of a TeX log."""
-    out = []
-    for m in _ERROR_RE.finditer(log):
-        if m.group("msg").strip().startswith("==> Fatal error"):
-            continue
-        after = log[m.end() : m.end() + 600]
-        ctx = re.search(r"^l\.(\d+) (.*)$", after, re.M)
-        line = int(m.group("line")) if m.group("line") else (int(ctx.group(1)) if ctx else None)
-        out.append(LogError(line, m.group("msg").strip(), ctx.group(2).strip() if ctx else ""))
-        if len(out) == limit:
-            break
-    return out
 
 
 def pdf_is_complete(path: Path) -> bool:
@@ -109,8 +108,21 @@ def pdf_is_complete(path: Path) -> bool:
     return head == b"%PDF-" and b"%%EOF" in tail
 
 
-def publish(data: bytes, dest: Path) -> None:
-    """Write ``dest`` atomically: a temp file in the same folder, fsync, os.replace."""
+@contextlib.contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """An OSError while writing the output (read-only, disk full, a file where a folder should
+    be) becomes one line naming the path; what was there before stays as it was."""
+    try:
+        yield
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        if isinstance(exc, (FileExistsError, NotADirectoryError)):
+            why = "a file is in the way where a folder is needed"
+        raise OutputError(f"cannot write {exc.filename or path}: {why}") from None
+
+
+def _stage(data: bytes, dest: Path) -> str:
+    """``data`` in a synced temp file beside ``dest`` (same filesystem: os.replace is atomic)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     try:
@@ -119,10 +131,59 @@ def publish(data: bytes, dest: Path) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return tmp
+
+
+def publish(data: bytes, dest: Path) -> None:
+    """Write ``dest`` atomically: a temp file in the same folder, fsync, os.replace."""
+    with writing(dest):
+        tmp = _stage(data, dest)
+        try:
+            os.replace(tmp, dest)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path, jobname: str) -> Iterator[None]:
+    """Exclusive use of ``out_dir``'s files of ``jobname`` (flock: between processes and threads)."""
+    lock = out_dir / f".{jobname}.lock"
+    with writing(out_dir):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError:  # a read-only output folder can still be checked for being up to date
+            fd = os.open(lock, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def publish_set(out_dir: Path, jobname: str, files: dict[str, bytes], stamp: str | None = None) -> None:
+    """Publish several files as one unit, under the output lock: all are written first (a full
+    disk fails here, replacing nothing), then the stamp goes, the files are renamed into place,
+    and the new stamp is written last. A stamp therefore always describes the files beside it."""
+    stamp_file = out_dir / f".{jobname}.stamp"
+    with output_lock(out_dir, jobname), writing(out_dir):
+        staged: list[tuple[str, Path]] = []
+        try:
+            for name, data in files.items():
+                staged.append((_stage(data, out_dir / name), out_dir / name))
+            if stamp is not None:
+                stamp_file.unlink(missing_ok=True)
+            for tmp, dest in staged:
+                os.replace(tmp, dest)
+        finally:
+            for tmp, _ in staged:
+                Path(tmp).unlink(missing_ok=True)
+        if stamp is not None:
+            publish(stamp.encode(), stamp_file)
 
 
 @dataclass(frozen=True)
@@ -131,49 +192,122 @@ class Compiled:
     log: str
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM/SIGHUP (see abort_all): TeX is stopped and the build folder removed."""
+
+    def __init__(self, signum: int = signal.SIGINT) -> None:
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+
+_abort = threading.Event()
+
+
+def abort_all() -> None:
+    """Stop every running TeX child (each build thread notices within 0.1 s) and start no more."""
+    _abort.set()
+
+
+def limited(argv: Sequence[str]) -> list[str]:
+    """Cap the size of every file the child writes (RLIMIT_FSIZE, inherited by all of TeX)."""
+    prlimit = shutil.which("prlimit")
+    return [prlimit, f"--fsize={MAX_FILE_BYTES}", "--", *argv] if prlimit else list(argv)
+
+
+def sweep_stale(jobname: str) -> None:
+    """Remove build folders of this job that a killed build (SIGKILL) left: their pid is gone."""
+    prefix = f"reportgen-{jobname}-"
+    for d in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
+        pid, _, rest = d.name[len(prefix):].partition("-")
+        if not pid.isdigit() or not rest or "-" in rest or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except OSError:
+            pass  # alive (another user's process): not ours to remove
+
+
 def run_latexmk(tex: str, jobname: str, source_date_epoch: int, timeout: float = DEFAULT_TIMEOUT) -> Compiled:
     """Compile ``tex`` in a fresh temp folder; return the PDF bytes and the log, or raise LatexError."""
     latexmk = find_latexmk()
-    with tempfile.TemporaryDirectory(prefix=f"reportgen-{jobname}-") as tmp:
+    sweep_stale(jobname)
+    with tempfile.TemporaryDirectory(prefix=f"reportgen-{jobname}-{os.getpid()}-") as tmp:
         work = Path(tmp)
         (work / f"{jobname}.tex").write_text(tex, encoding="utf-8")
-        proc = subprocess.Popen(
-            [*watchdog(timeout), latexmk, *LATEXMK_ARGS, f"{jobname}.tex"],
-            cwd=work,
-            env=tex_environment(work, source_date_epoch),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            output, _ = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            log = _read(work / f"{jobname}.log")
-            raise LatexCompileFailure(
-                f"LaTeX did not finish within {timeout:g} s (killed); an endless macro loop?", log
-            ) from None
-        except BaseException:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            raise
-        log = _read(work / f"{jobname}.log")
+        command = [latexmk, *LATEXMK_ARGS, f"{jobname}.tex"]
+        returncode = run_tex(command, work, source_date_epoch, timeout, jobname)
+        log = read_capped(work / f"{jobname}.log")
         pdf_path = work / f"{jobname}.pdf"
         errors = first_errors(log)
-        if proc.returncode != 0 or errors or not pdf_is_complete(pdf_path):
-            if not log:
-                log = output.decode("utf-8", "replace")
-            raise LatexCompileFailure("LaTeX failed", log, errors)
+        if returncode != 0 or errors or not pdf_is_complete(pdf_path):
+            output = read_capped(work / OUTPUT_NAME)
+            summary = "LaTeX failed"
+            if _flooded(work):
+                summary = f"LaTeX failed: a file grew past the {MAX_FILE_BYTES // 2**20} MB limit (a flooded log?)"
+            raise LatexCompileFailure(summary, log or output, errors)
         return Compiled(pdf_path.read_bytes(), log)
 
 
-def _read(path: Path) -> str:
+def run_tex(command: list[str], work: Path, source_date_epoch: int, timeout: float, jobname: str) -> int:
+    """Run ``command`` jailed and limited in ``work``; its exit code. Ends the whole process group
+    on the time limit, on abort_all() and on any exception (SIGTERM in the main thread)."""
+    if _abort.is_set():
+        raise Interrupted(signal.SIGTERM)
+    stdbuf = shutil.which("stdbuf")  # TeX's terminal output line by line: a kill loses none of it
+    argv = [*watchdog(timeout), *limited(jail.jailed([*([stdbuf, "-oL"] if stdbuf else []), *command], work))]
+    with open(work / OUTPUT_NAME, "wb") as output:
+        proc = subprocess.Popen(argv, cwd=work, env=tex_environment(work, source_date_epoch),
+                                stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    deadline = time.monotonic() + timeout
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
+        polls = 0
+        while True:
+            polls += 1
+            try:
+                return proc.wait(timeout=0.1)
+            except subprocess.TimeoutExpired:
+                if _abort.is_set():
+                    raise Interrupted(signal.SIGTERM) from None
+                if time.monotonic() > deadline:
+                    _stop(proc)
+                    raise LatexCompileFailure(f"LaTeX did not finish within {timeout:g} s (killed); "
+                                              "an endless macro loop?", _log_after_kill(work, jobname)) from None
+                if polls % 5 == 0 and _folder_bytes(work) > MAX_FOLDER_BYTES:
+                    _stop(proc)
+                    raise LatexCompileFailure(f"LaTeX wrote more than {MAX_FOLDER_BYTES // 2**20} MB into its "
+                                              "build folder (killed)", _log_after_kill(work, jobname)) from None
+    except BaseException:
+        _stop(proc)
+        raise
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _log_after_kill(work: Path, jobname: str) -> str:
+    """What LaTeX wrote before the kill: the log (TeX's buffer may not have reached it) and the
+    terminal output, which TeX flushes line by line."""
+    log, output = read_capped(work / f"{jobname}.log"), read_capped(work / OUTPUT_NAME)
+    return f"{log}\n\n--- latexmk's terminal output until the kill ---\n{output}" if log.strip() else output
+
+
+def _folder_bytes(work: Path) -> int:
+    total = 0
+    for root, _, files in os.walk(work):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(root, name)).st_size
+    return total
+
+
+def _flooded(work: Path) -> bool:
+    return any(p.stat().st_size >= MAX_FILE_BYTES for p in work.iterdir() if p.is_file())
 
 
 class LatexCompileFailure(LatexError):
@@ -194,22 +328,19 @@ def digest(*parts: str | bytes) -> str:
 
 
 def publish_build(out_dir: Path, jobname: str, tex: str, compiled: Compiled, stamp: str) -> Path:
-    """Publish PDF, log, .tex and the input stamp; clear stale failure files."""
-    pdf = out_dir / f"{jobname}.pdf"
-    publish(compiled.pdf, pdf)
-    publish(tex.encode(), out_dir / f"{jobname}.tex")
-    publish(compiled.log.encode(), out_dir / f"{jobname}.log")
-    publish(stamp.encode(), out_dir / f".{jobname}.stamp")
-    for stale in (f"{jobname}.error.log", f"{jobname}.error.tex"):
-        (out_dir / stale).unlink(missing_ok=True)
-    return pdf
+    """Publish PDF, log, .tex and the input stamp as one unit; clear stale failure files."""
+    files = {f"{jobname}.pdf": compiled.pdf, f"{jobname}.tex": tex.encode(), f"{jobname}.log": compiled.log.encode()}
+    publish_set(out_dir, jobname, files, stamp)
+    with writing(out_dir):
+        for stale in (f"{jobname}.error.log", f"{jobname}.error.tex"):
+            (out_dir / stale).unlink(missing_ok=True)
+    return out_dir / f"{jobname}.pdf"
 
 
 def publish_failure(out_dir: Path, jobname: str, tex: str, log: str) -> tuple[Path, Path]:
     """Keep the failing .tex and its full log beside the (untouched) last good PDF."""
     tex_path, log_path = out_dir / f"{jobname}.error.tex", out_dir / f"{jobname}.error.log"
-    publish(tex.encode(), tex_path)
-    publish(log.encode(), log_path)
+    publish_set(out_dir, jobname, {tex_path.name: tex.encode(), log_path.name: log.encode()})
     return tex_path, log_path
 
 
@@ -239,10 +370,9 @@ def publish_deps(out_dir: Path, jobname: str, sources: list[Path]) -> Path:
 def write_zip(dest: Path, files: dict[str, bytes], epoch: int) -> Path:
     """A reproducible zip (fixed timestamps, sorted names), published atomically."""
     import io
-    import time
     import zipfile
 
-    stamp = time.gmtime(max(epoch, 315532800))[:6]  # zip dates start in 1980
+    stamp = time.gmtime(clamp_epoch(epoch))[:6]  # zip stores the years 1980 to 2107
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(files):
@@ -255,10 +385,12 @@ def write_zip(dest: Path, files: dict[str, bytes], epoch: int) -> Path:
 
 
 def is_up_to_date(out_dir: Path, jobname: str, stamp: str) -> bool:
+    """The stamp matches and the PDF is whole, read under the output lock (see publish_set)."""
     pdf, stamp_file = out_dir / f"{jobname}.pdf", out_dir / f".{jobname}.stamp"
-    try:
-        return stamp_file.read_text() == stamp and pdf_is_complete(pdf)
-    except OSError:
+    if not stamp_file.exists():
         return False
-
-
+    with output_lock(out_dir, jobname):
+        try:
+            return stamp_file.read_text() == stamp and pdf_is_complete(pdf)
+        except OSError:
+            return False

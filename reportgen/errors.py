@@ -30,3 +30,7 @@ class LatexError(ReportError):
 
 class VerificationError(ReportError):
     """An independent cross-check disagreed with a solver result."""
+
+
+class OutputError(ReportError):
+    """The output folder cannot be written (read-only, full, not a folder): names the path."""

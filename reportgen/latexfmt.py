@@ -240,8 +240,35 @@ def mat(a: object, s: FormatSettings = DEFAULT, given: bool = False) -> Tex:
                  for row in arr]
     else:
         cells = [[num(float(v), s) for v in row] for row in arr]
-    body = r" \\ ".join(" & ".join(row) for row in cells)
-    return Tex(rf"\begin{{{s.matrix_env}}} {body} \end{{{s.matrix_env}}}")
+    return _matrix_tex(cells, s.matrix_env)
+
+
+WIDE_PT = 240.0  # a matrix wider than this (estimated, in pt at text size) or of over 10 columns is set small
+BLOCK_PT = 150.0  # the width of one block of a small matrix (a row vector: half, it often shares its line)
+
+
+def _matrix_tex(cells: list[list[str]], env: str) -> Tex:
+    """A matrix as ``env``; a wide one (any number of columns) in script size, its columns in
+    blocks one under the other, joined by an open bracket and dots: it fits beside its formula."""
+    chars = [max(len(re.sub(r"\\[a-zA-Z]+|[{}^_ ]", "", c)) for c in col) for col in zip(*cells, strict=True)]
+    if len(chars) <= 10 and sum(5.5 * w + 10 for w in chars) <= WIDE_PT:  # 10: amsmath's own default
+        body = r" \\ ".join(" & ".join(row) for row in cells)
+        return Tex(rf"\begin{{{env}}} {body} \end{{{env}}}")
+    blocks, start, width = [], 0, 0.0
+    for j, w in enumerate(chars):
+        if j > start and width + 4 * w + 3 > (BLOCK_PT if len(cells) > 1 else BLOCK_PT / 2):
+            blocks.append((start, j))
+            start, width = j, 0.0
+        width += 4 * w + 3
+    blocks.append((start, len(chars)))
+    left, right = ("[", "]") if env == "bmatrix" else ("(", ")")
+    lines = []
+    for i, (a, b) in enumerate(blocks):
+        body = r" \\ ".join(" & ".join(row[a:b]) for row in cells)
+        opening = rf"\left{left}" if i == 0 else r"\cdots\left."
+        closing = rf"\right{right}" if i == len(blocks) - 1 else r"\right.\cdots"
+        lines.append(rf"{opening}\begin{{smallmatrix}} {body} \end{{smallmatrix}}{closing}")
+    return Tex(lines[0] if len(lines) == 1 else r"\begin{gathered} " + r" \\[3pt] ".join(lines) + r" \end{gathered}")
 
 
 def rowvec(a: object, s: FormatSettings = DEFAULT, given: bool = False) -> Tex:

@@ -53,7 +53,7 @@ def report_ids() -> list[str]:
 def resolve(name: str) -> Path:
     """A report id (assignments/<id>.toml) or a path to a TOML file."""
     path = Path(name)
-    if name.endswith(".toml") or path.is_file():
+    if name.endswith(".toml") or os.sep in name or path.exists():  # a path (even to a FIFO: spec refuses it)
         return path
     candidate = ASSIGNMENTS / f"{name}.toml"
     if not candidate.is_file():

@@ -10,6 +10,10 @@ Every expression passes through ``finalize``: LaTeX built by latexfmt (``Tex``) 
 is, plain strings (user text) are escaped, integers print exactly, and a raw float, array or
 None is refused, so an unformatted number cannot reach a report.
 
+Templates are code from strangers (courses share template folders): every template runs in
+reportgen.sandbox (Jinja's ``SandboxedEnvironment`` with limits on time and size, and a loader
+that stays inside its folders). Breaking a rule is a ``TemplateError`` naming file and line.
+
 Search path: the user's folders first, then the built-in ``templates/``. The built-in files are
 also reachable as ``builtin/<name>``, so a user template can extend the built-in template of
 the same name and override one block.
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,9 +31,10 @@ from typing import Any
 
 import jinja2
 import jinja2.ext
+import jinja2.sandbox
 import numpy as np
 
-from . import latexfmt
+from . import latexfmt, sandbox
 from .errors import TemplateError
 from .latexfmt import FormatError, FormatSettings, Tex
 
@@ -41,7 +47,7 @@ def _finalize(value: Any) -> str:
     if isinstance(value, Tex):
         return value
     if isinstance(value, str):
-        return latexfmt.escape(value)
+        return _escape_breakable(value)
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         return latexfmt.integer(value)
     kind = type(value).__name__
@@ -51,21 +57,44 @@ def _finalize(value: Any) -> str:
     )
 
 
+_LONG_WORD = re.compile(r"\S{41,}")
+BREAK_EVERY = 20
+
+
+def _escape_breakable(text: str) -> str:
+    """Escape user text; a word of over 40 characters (a URL, a pasted hash) may break every 20
+    characters, so that it wraps instead of running off the page."""
+    if not _LONG_WORD.search(text):
+        return latexfmt.escape(text)
+    out, last = [], 0
+    for m in _LONG_WORD.finditer(text):
+        word = m.group()
+        out.append(latexfmt.escape(text[last:m.start()]))
+        pieces = [word[i:i + BREAK_EVERY] for i in range(0, len(word), BREAK_EVERY)]
+        out.append(r"\allowbreak{}".join(latexfmt.escape(p) for p in pieces))
+        last = m.end()
+    out.append(latexfmt.escape(text[last:]))
+    return Tex("".join(out))
+
+
 def search_path(user_dirs: Sequence[Path] = ()) -> list[Path]:
     return [Path(d) for d in user_dirs] + [BUILTIN_TEMPLATES]
 
 
 def export_templates(dest: Path, force: bool = False) -> list[Path]:
     """Copy the built-in templates into ``dest`` (a starting point for overrides)."""
+    from .compile import publish
+
+    if dest.exists() and not dest.is_dir():
+        raise TemplateError(f"{dest} is a file; give a folder to export the templates into")
     sources = sorted(p for p in BUILTIN_TEMPLATES.rglob("*.j2") if p.is_file())
     targets = [dest / p.relative_to(BUILTIN_TEMPLATES) for p in sources]
-    existing = [t for t in targets if t.exists()]
+    existing = [t for t in targets if t.exists() or t.is_symlink()]
     if existing and not force:
         raise TemplateError(f"{existing[0]} already exists ({len(existing)} file(s) would be overwritten); "
                             "use --force to overwrite, or export into an empty folder")
     for src, dst in zip(sources, targets, strict=True):
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        dst.write_bytes(src.read_bytes())
+        publish(src.read_bytes(), dst)  # atomic; a read-only or full disk is one clear line
     return targets
 
 
@@ -97,10 +126,10 @@ def environment(user_dirs: Sequence[Path] = (), fmt: FormatSettings = latexfmt.D
         if not Path(d).is_dir():
             raise TemplateError(f"template folder {d} does not exist")
     loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader([str(p) for p in search_path(user_dirs)]),
-        jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES))}),
+        sandbox.FolderLoader([str(p) for p in search_path(user_dirs)]),
+        jinja2.PrefixLoader({"builtin": sandbox.FolderLoader(str(BUILTIN_TEMPLATES))}),
     ])
-    env = jinja2.Environment(
+    env = sandbox.LimitedSandbox(
         loader=loader,
         block_start_string="((*",
         block_end_string="*))",
@@ -117,12 +146,15 @@ def environment(user_dirs: Sequence[Path] = (), fmt: FormatSettings = latexfmt.D
         finalize=_finalize,
         extensions=[_OriginMarkers] if trace else [],
     )
+    env.filters = {name: sandbox.limited_filter(fn) for name, fn in env.filters.items()}
+    env.filters["_bounded_iter"] = sandbox.bounded_iter
     takes_settings = {"num", "eq", "frac", "ratio", "mat", "vec", "rowvec"}
     env.filters.update({
         name: functools.partial(fn, s=fmt) if name in takes_settings else fn
         for name, fn in latexfmt.FILTERS.items()
     })
     env.globals["tex"] = Tex  # template text that builds LaTeX strings marks them trusted
+    env.globals["lipsum"] = sandbox.lipsum
     return env
 
 
@@ -137,9 +169,13 @@ def _template_frame(exc: BaseException) -> str:
 
 def render(env: jinja2.Environment, name: str | Sequence[str], context: dict[str, Any]) -> str:
     """Render a template; any failure becomes a TemplateError naming template file and line."""
+    outer = getattr(sandbox.limits, "deadline", None)  # a render inside a render keeps the outer limit
     try:
+        sandbox.limits.deadline = outer or time.monotonic() + sandbox.MAX_RENDER_SECONDS
+        if outer is None:
+            sandbox.limits.built = 0
         template = env.select_template([name] if isinstance(name, str) else list(name))
-        return template.render(context)
+        return _collect(template.generate(context))
     except jinja2.TemplateNotFound as exc:
         folders = ", ".join(str(p) for p in getattr(env.loader.loaders[0], "searchpath", []))  # type: ignore[union-attr]
         names = getattr(exc, "templates", None) or [exc.name]
@@ -147,9 +183,43 @@ def render(env: jinja2.Environment, name: str | Sequence[str], context: dict[str
         raise TemplateError(f"template {wanted} not found; searched: {folders}") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
-    except (jinja2.UndefinedError, FormatError, TypeError, ValueError, AttributeError) as exc:
+    except jinja2.sandbox.SecurityError as exc:
         where = _template_frame(exc) or "template"
-        raise TemplateError(f"{where}: {type(exc).__name__}: {exc}") from None
+        what = "render limit" if isinstance(exc, sandbox.RenderLimit) else "refused by the template sandbox"
+        raise TemplateError(f"{where}: {what}: {_one_line(exc)}") from None
+    except (RecursionError, MemoryError) as exc:
+        where = _template_frame(exc) or "template"
+        what = f"{type(exc).__name__} (endless recursion or a huge value?)"
+        raise TemplateError(f"{where}: render limit: {what}") from None
+    except (jinja2.UndefinedError, jinja2.TemplateRuntimeError, FormatError, TypeError, ValueError, AttributeError,
+            LookupError, ArithmeticError) as exc:
+        where = _template_frame(exc) or "template"
+        raise TemplateError(f"{where}: {type(exc).__name__}: {_one_line(exc)}") from None
+    finally:
+        sandbox.limits.deadline = outer
+
+
+def _collect(pieces: Any) -> str:
+    """Join the output of a render, holding the output size and time limits piece by piece. A
+    limit is raised inside the template (``throw``), so the error names the template line."""
+    out, size = [], 0
+    for piece in pieces:
+        size += len(piece)
+        out.append(piece)
+        try:
+            if size > sandbox.MAX_OUTPUT:
+                raise sandbox.RenderLimit(f"the output is larger than {sandbox.MAX_OUTPUT:,} characters")
+            if not len(out) & 255:
+                sandbox.tick()
+        except sandbox.RenderLimit as exc:
+            pieces.throw(exc)
+            raise
+    return "".join(out)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def loaded_files(env: jinja2.Environment) -> list[Path]:

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import datetime
 import math
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -232,19 +234,71 @@ class ReportSpec:
     page_per_problem: bool = False  # each problem starts a page (Gradescope matches pages to questions)
 
 
-def read_toml(path: Path) -> dict[str, Any]:
+MAX_FILE_BYTES = 1_000_000  # an assignment or settings file; the largest shipped one is under 10 kB
+MAX_NESTING = 32  # arrays and inline tables inside each other (a matrix is 2)
+_TOML_TOKEN = re.compile("|".join((
+    r'"""(?:[^\\]|\\.)*?"""',  # multi-line basic string
+    r"'''.*?'''",  # multi-line literal string
+    r'"(?:[^"\\\n]|\\.)*"',  # basic string
+    r"'[^'\n]*'",  # literal string
+    r"#[^\n]*",  # comment
+    r"[\[\]{}]",
+)), re.S)
+
+
+def read_text_file(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """A regular file of at most ``limit`` bytes, as UTF-8. Opened without blocking and checked
+    on the open file: a FIFO (would hang), /dev/zero behind a symlink (endless) or a huge file is
+    refused before any of it is read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except FileNotFoundError:
         raise SpecError(path, "", "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise SpecError(path, "", f"cannot read: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise SpecError(path, "", "not a regular file (a folder, device, pipe or socket); give a .toml file")
+        if st.st_size > limit:
+            raise SpecError(path, "", f"file is {st.st_size:,} bytes; at most {limit:,} allowed")
+        try:
+            data = f.read(limit + 1)
+        except OSError as exc:
+            raise SpecError(path, "", f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise SpecError(path, "", f"file is larger than {limit:,} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise SpecError(path, "", f"cannot read: {exc}") from None
+
+
+def nesting_depth(text: str) -> int:
+    """How deeply arrays and inline tables nest (brackets inside strings and comments don't count)."""
+    depth = deepest = 0
+    for m in _TOML_TOKEN.finditer(text):
+        token = m.group()
+        if token in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in "]}":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    text = read_text_file(path)
+    if nesting_depth(text) > MAX_NESTING:
+        raise SpecError(path, "", f"arrays or tables nest more than {MAX_NESTING} deep")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(path, "", f"invalid TOML: {exc}") from None
     except ValueError as exc:  # e.g. an integer of more than 4300 digits
         raise SpecError(path, "", f"invalid TOML: {str(exc).split(';')[0]}") from None
+    except RecursionError:
+        raise SpecError(path, "", "invalid TOML: nested too deeply") from None
 
 
 def load(path: Path, parse_problem: Callable[[str, Table], Any]) -> ReportSpec:

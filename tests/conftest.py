@@ -37,3 +37,14 @@ def pdf_text(path: Path) -> str:
 
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
     return text.replace("\u2212", "-")
+
+
+@pytest.fixture
+def tex_switches_only(monkeypatch):
+    """TeX without its filesystem jail, so that a test proves one of TeX's own switches (the jail
+    alone would hide the files and block the writes these tests look for)."""
+    from reportgen import jail
+
+    monkeypatch.setattr(jail, "_problem", ["off: this test checks TeX's own switches"])
+    monkeypatch.setattr(jail, "_warned", ["(no warning in this test)"])
+    monkeypatch.delenv("REPORTGEN_REQUIRE_JAIL", raising=False)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from reportgen import compile, pipeline
-from reportgen.errors import LatexError, TemplateError
+from reportgen.errors import LatexError, OutputError, TemplateError
 from reportgen.settings import Settings
 
 from .buildkit import ROOT, document_templates, kill_all, pdf_is_valid, processes_with, run_cli, write_assignment
@@ -153,7 +153,7 @@ def test_publish_failure_keeps_the_old_file(tmp_path, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(compile.os, "fsync", disk_full)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(OutputError, match=f"cannot write {dest}: No space left on device"):
         compile.publish(b"%PDF-new" * 1000, dest)
     assert dest.read_bytes() == b"%PDF-old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]

@@ -107,8 +107,8 @@ def _run_hostile_build(tmp_path: Path, marker: Path) -> None:
 
     # Nothing written outside the output folder, no command run.
     assert not marker.exists()
-    assert sorted(p.name for p in out.iterdir()) == [".cache", ".hostile.stamp", "hostile.d", "hostile.log",
-                                                     "hostile.pdf", "hostile.tex"]
+    assert sorted(p.name for p in out.iterdir()) == [".cache", ".hostile.lock", ".hostile.stamp", "hostile.d",
+                                                     "hostile.log", "hostile.pdf", "hostile.tex"]
     assert [p.name for p in (out / ".cache").iterdir()] == ["hostile.checks.json"]
     for d in (cwd, tmpdir, home):
         assert list(d.iterdir()) == [], f"{d.name} is not empty: {list(d.iterdir())}"

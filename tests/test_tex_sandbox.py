@@ -4,7 +4,9 @@ trusted TeX, so these tests put their attacks there).
 Several protections are layered (``-no-shell-escape`` and ``shell_escape=f``; the paranoid
 ``openin_any``/``openout_any`` values and Debian's own defaults). To prove each layer on its own,
 some tests simulate a TeX installation whose texmf.cnf allows everything (``permissive_cnf``) or
-drop the other layer, so removing the layer under test makes that test fail.
+drop the other layer, so removing the layer under test makes that test fail. The filesystem jail
+(tests/test_jail.py) is one more layer; these tests turn it off (``tex_switches_only``), since it
+alone would hide the files and block the writes they look for.
 """
 
 import os
@@ -36,7 +38,7 @@ def build(tmp_path: Path, body: str, preamble: str = "", report_id: str = "sandb
 
 
 @pytest.fixture
-def permissive_cnf(tmp_path, monkeypatch):
+def permissive_cnf(tmp_path, monkeypatch, tex_switches_only):
     """Simulate a TeX installation configured to allow everything: a texmf.cnf that turns on
     shell escape and unrestricted reading and writing, found first via TEXMFCNF."""
     cnf = tmp_path / "permissive-cnf"
@@ -137,7 +139,7 @@ def evil_style(tmp_path):
 
 
 @pytest.mark.tex
-def test_clean_environment(tmp_path, monkeypatch, evil_style):
+def test_clean_environment(tmp_path, monkeypatch, evil_style, tex_switches_only):
     """Nothing of the caller's environment reaches TeX: not TEXINPUTS, not HOME's texmf tree, not
     a permissive TEXMFCNF or openin_any/shell_escape settings."""
     home = tmp_path / "home"
@@ -163,7 +165,7 @@ def test_clean_environment(tmp_path, monkeypatch, evil_style):
 
 
 @pytest.mark.tex
-def test_latexmkrc_and_stray_files_are_ignored(tmp_path, monkeypatch, evil_style):
+def test_latexmkrc_and_stray_files_are_ignored(tmp_path, monkeypatch, evil_style, tex_switches_only):
     """-norc: no latexmkrc runs, wherever it is (the caller's folder, the build folder, HOME,
     XDG config); and a stray .sty in the caller's folder is not loaded (fresh build folder)."""
     markers = {name: tmp_path / f"marker-{name}" for name in ("cwd", "build", "home", "xdg")}
