@@ -21,9 +21,11 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import texformat
 from .errors import LatexError
 
 INSTALL_HINT = (
@@ -129,44 +131,68 @@ def publish(data: bytes, dest: Path) -> None:
 class Compiled:
     pdf: bytes
     log: str
+    passes: int = 1  # pdflatex runs
+    with_format: bool = False  # compiled with a precompiled preamble
 
 
-def run_latexmk(tex: str, jobname: str, source_date_epoch: int, timeout: float = DEFAULT_TIMEOUT) -> Compiled:
-    """Compile ``tex`` in a fresh temp folder; return the PDF bytes and the log, or raise LatexError."""
-    latexmk = find_latexmk()
-    with tempfile.TemporaryDirectory(prefix=f"reportgen-{jobname}-") as tmp:
-        work = Path(tmp)
-        (work / f"{jobname}.tex").write_text(tex, encoding="utf-8")
+def find_pdflatex() -> str:
+    path = shutil.which("pdflatex")
+    if path is None:
+        raise LatexError(f"pdflatex not found on PATH; install TeX Live:\n  {INSTALL_HINT}")
+    return path
+
+
+def tex_runner(source_date_epoch: int, deadline: float, home: Path) -> texformat.Runner:
+    """Run one TeX command in a folder: clean environment (HOME in ``home``), stdin from
+    /dev/null, its own process group, killed whole at ``deadline`` (time.monotonic())."""
+
+    def run(argv: list[str], cwd: Path) -> tuple[int, str]:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
         proc = subprocess.Popen(
-            [*watchdog(timeout), latexmk, *LATEXMK_ARGS, f"{jobname}.tex"],
-            cwd=work,
-            env=tex_environment(work, source_date_epoch),
+            [*watchdog(remaining), *argv],
+            cwd=cwd,
+            env=tex_environment(home, source_date_epoch),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         try:
-            output, _ = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            log = _read(work / f"{jobname}.log")
-            raise LatexCompileFailure(
-                f"LaTeX did not finish within {timeout:g} s (killed); an endless macro loop?", log
-            ) from None
+            output, _ = proc.communicate(timeout=remaining)
         except BaseException:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
             raise
+        return proc.returncode, output.decode("utf-8", "replace")
+
+    return run
+
+
+def compile_tex(tex: str, jobname: str, source_date_epoch: int, timeout: float = DEFAULT_TIMEOUT,
+                cache: Path | None = None) -> Compiled:
+    """Compile ``tex`` in a fresh temp folder; return the PDF bytes and the log, or raise
+    LatexError. With ``cache`` (a folder), use a precompiled preamble format and the previous
+    build's .aux there, and run only the passes needed (reportgen.texformat)."""
+    find_latexmk()  # the documented requirement (bench and the Overleaf export use latexmk)
+    pdflatex = find_pdflatex()
+    with tempfile.TemporaryDirectory(prefix=f"reportgen-{jobname}-") as tmp:
+        work = Path(tmp)
+        run = tex_runner(source_date_epoch, time.monotonic() + timeout, work)
+        try:
+            result = texformat.compile_passes(tex, jobname, work, run, pdflatex, cache)
+        except (TimeoutError, subprocess.TimeoutExpired):
+            raise LatexCompileFailure(
+                f"LaTeX did not finish within {timeout:g} s (killed); an endless macro loop?",
+                _read(work / f"{jobname}.log"),
+            ) from None
         log = _read(work / f"{jobname}.log")
         pdf_path = work / f"{jobname}.pdf"
         errors = first_errors(log)
-        if proc.returncode != 0 or errors or not pdf_is_complete(pdf_path):
-            if not log:
-                log = output.decode("utf-8", "replace")
-            raise LatexCompileFailure("LaTeX failed", log, errors)
-        return Compiled(pdf_path.read_bytes(), log)
+        if result.code != 0 or errors or not pdf_is_complete(pdf_path):
+            raise LatexCompileFailure("LaTeX failed", log or result.output, errors)
+        return Compiled(pdf_path.read_bytes(), log, result.passes, result.with_format)
 
 
 def _read(path: Path) -> str:

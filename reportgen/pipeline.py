@@ -169,12 +169,12 @@ def build_report(name: str | Path, settings: Settings) -> Outcome:
     out = settings.out_dir
     sources = [report.path, *used, *([settings.source] if settings.source else [])]
     compile.publish_deps(out, report.id, sources)
-    stamp = compile.digest(__version__, tex, " ".join(compile.LATEXMK_ARGS))
+    stamp = compile.digest(__version__, tex, " ".join(compile.texformat.PDFLATEX_ARGS))
     n_checks = sum(len(s.checks) for s in solved)
     if not settings.force and compile.is_up_to_date(out, report.id, stamp):
         return Outcome(report.id, out / f"{report.id}.pdf", "up to date", time.perf_counter() - start, n_checks)
     try:
-        compiled = compile.run_latexmk(tex, report.id, source_date_epoch(report), settings.timeout)
+        compiled = compile.compile_tex(tex, report.id, source_date_epoch(report), settings.timeout, out / ".cache")
     except compile.LatexCompileFailure as exc:
         tex_path, log_path = compile.publish_failure(out, report.id, tex, exc.log)
         origins = template_lines(report, solved, settings, tex)
