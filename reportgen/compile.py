@@ -136,14 +136,14 @@ class Compiled:
 
 
 def find_pdflatex() -> str:
-    path = shutil.which("pdflatex")
-    if path is None:
+    """The command name (run through the clean environment's PATH, as latexmk runs it)."""
+    if shutil.which("pdflatex") is None:
         raise LatexError(f"pdflatex not found on PATH; install TeX Live:\n  {INSTALL_HINT}")
-    return path
+    return "pdflatex"
 
 
-def tex_runner(source_date_epoch: int, deadline: float, home: Path) -> texformat.Runner:
-    """Run one TeX command in a folder: clean environment (HOME in ``home``), stdin from
+def tex_runner(env: dict[str, str], deadline: float) -> texformat.Runner:
+    """Run one TeX command in a folder: environment ``env`` (tex_environment), stdin from
     /dev/null, its own process group, killed whole at ``deadline`` (time.monotonic())."""
 
     def run(argv: list[str], cwd: Path) -> tuple[int, str]:
@@ -153,7 +153,7 @@ def tex_runner(source_date_epoch: int, deadline: float, home: Path) -> texformat
         proc = subprocess.Popen(
             [*watchdog(remaining), *argv],
             cwd=cwd,
-            env=tex_environment(home, source_date_epoch),
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -179,7 +179,7 @@ def compile_tex(tex: str, jobname: str, source_date_epoch: int, timeout: float =
     pdflatex = find_pdflatex()
     with tempfile.TemporaryDirectory(prefix=f"reportgen-{jobname}-") as tmp:
         work = Path(tmp)
-        run = tex_runner(source_date_epoch, time.monotonic() + timeout, work)
+        run = tex_runner(tex_environment(work, source_date_epoch), time.monotonic() + timeout)
         try:
             result = texformat.compile_passes(tex, jobname, work, run, pdflatex, cache)
         except (TimeoutError, subprocess.TimeoutExpired):

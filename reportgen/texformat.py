@@ -53,7 +53,7 @@ _BEFORE_DUMP = (
     f"\\else\\global\\expandafter\\let\\csname {_PRELUDE_CS}\\endcsname\\set@color\\fi\\endgroup\n"
 )
 _TRAILER_ID = re.compile(r"\\pdftrailerid\s*\{[^{}]*\}")
-_FORMAT_FAILURE = re.compile(r"Fatal format file error|can't find the format file|was written by|"
+_FORMAT_FAILURE = re.compile(r"Fatal format file error|Could not undump|can't find the format file|was written by|"
                              r"format file .* (?:is|was) (?:corrupt|not)", re.I)
 # .aux lines that change nothing in the output when read back (first-pass rule, see needs_rerun)
 _INERT_AUX = re.compile(r"\\relax|\\providecommand\\(?:hyper@newdestlabel\[2\]|HyField@AuxAddToFields\[1\]|"
@@ -75,11 +75,10 @@ class Split:
 def split(tex: str) -> Split | None:
     """The document cut at the end of its preamble, or None when it has no clear one."""
     lines = tex.splitlines(keepends=True)
-    for i, line in enumerate(lines):
-        stripped = line.strip()
-        if stripped == END_MARK or stripped.startswith("\\begin{document}"):
-            break
-    else:
+    ends = (i for i, line in enumerate(lines)
+            if line.strip() == END_MARK or line.strip().startswith("\\begin{document}"))
+    i = next(ends, None)
+    if i is None:
         return None
     preamble = "".join(lines[:i])
     if i == 0 or "\\documentclass" not in preamble or "\\dump" in preamble:

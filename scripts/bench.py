@@ -140,10 +140,11 @@ def main() -> int:
 
     total = sum(bare.values(), Cost(0.0, 0.0))
     width = max(len(r) for r in ids + ["cold build, all reports"])
-    print(f"{'':{width}}  {'CPU s':>7} {'wall s':>7}  {'bare CPU':>8} {'bare wall':>9}  {'CPU ratio':>9} {'wall ratio':>10}")
+    print(f"{'':{width}}  {'CPU s':>7} {'wall s':>7}  {'bare CPU':>8} {'bare wall':>9}  "
+          f"{'CPU ratio':>9} {'wall ratio':>10}")
     print(f"{'cold build, all reports':{width}}  {cold.cpu:7.2f} {cold.wall:7.2f}  {total.cpu:8.2f} {total.wall:9.2f}"
           f"  {cold.cpu / total.cpu:9.2f} {cold.wall / total.wall:10.2f}")
-    print(f"\ntemplate edit (make pdfs, JOBS=1; one section template only that report loads):")
+    print("\ntemplate edit (make pdfs, JOBS=1; one section template only that report loads):")
     for rid in ids:
         if rid not in edits:
             print(f"{rid:{width}}  (no section template of its own)")
