@@ -58,6 +58,18 @@ _FORMAT_FAILURE = re.compile(r"Fatal format file error|Could not undump|can't fi
 # .aux lines that change nothing in the output when read back (first-pass rule, see needs_rerun)
 _INERT_AUX = re.compile(r"\\relax|\\providecommand\\(?:hyper@newdestlabel\[2\]|HyField@AuxAddToFields\[1\]|"
                         r"HyField@AuxAddToCoFields\[2\])\{\}|\\gdef \\@abspage@last\{\d+\}")
+_HYPERREF_AUX = {  # hyperref's fallback for documents that drop it; no effect while it is loaded
+    "\\providecommand\\HyperFirstAtBeginDocument{\\AtBeginDocument}",
+    "\\HyperFirstAtBeginDocument{\\ifx\\hyper@anchor\\@undefined", "\\global\\let\\oldnewlabel\\newlabel",
+    "\\gdef\\newlabel#1#2{\\newlabelxx{#1}#2}", "\\gdef\\newlabelxx#1#2#3#4#5#6{\\oldnewlabel{#1}{{#2}{#3}}}",
+    "\\AtEndDocument{\\ifx\\hyper@anchor\\@undefined", "\\let\\newlabel\\oldnewlabel", "\\fi}",
+    "\\global\\let\\hyper@last\\relax", "\\gdef\\HyperFirstAtBeginDocument#1{#1}",
+}
+_UNDEFINED = re.compile(r"[Rr]eference `[^']*' on page \d+ undefined|There were undefined references|Citation `")
+_GENERIC_RERUN = re.compile(r"Label\(s\) may have changed\. Rerun|^\(rerunfilecheck\)|Package rerunfilecheck")
+# A document that will likely need a second pass: its first pass then skips writing the PDF
+_EXPECTS_RERUN = re.compile(r"\\(?:ref|pageref|eqref|autoref|nameref|cref|cite|tableofcontents|listoffigures|"
+                            r"listoftables)\b|\\begin\{longtable\}|legend to name")
 _OUTPUTS = {".log", ".pdf", ".fls", ".fmt", ".tex"}  # written by a pass but never read back
 
 
@@ -204,19 +216,40 @@ def _read_back(work: Path, jobname: str) -> set[str]:
     return names
 
 
-def _inert(aux: bytes) -> bool:
-    return all(_INERT_AUX.fullmatch(line.strip()) for line in aux.decode("utf-8", "replace").splitlines()
-               if line.strip())
+def _lines_inert(aux: str) -> bool:
+    """Every line of a first pass's .aux is one that changes nothing when read back at
+    \\begin{document}: fixed hyperref lines, the page total, \\@writefile (ignored there: the
+    .toc/.lof files are compared themselves), \\newlabel (see needs_rerun)."""
+    for line in aux.splitlines():
+        line = line.strip()
+        if not line or _INERT_AUX.fullmatch(line) or line in _HYPERREF_AUX:
+            continue
+        if line.startswith(("\\@writefile{", "\\newlabel{")) and line.count("{") == line.count("}"):
+            continue
+        return False
+    return True
 
 
-def needs_rerun(before: dict[str, bytes], after: dict[str, bytes], read: set[str], jobname: str) -> bool:
-    """Another pass is needed when a file this pass read (or looked for) differs now.
-    An .aux that did not exist before and holds only inert lines changes nothing."""
+def first_pass_suffices(aux: bytes, log: str) -> bool:
+    """A first pass (no .aux before it) is final when its .aux is inert (_lines_inert), no label
+    was referenced before it was defined (every \\ref of a first pass is undefined, and LaTeX says
+    so), and no package asks for a rerun (longtable widths, the last-page hook, ...; rerunfilecheck
+    is left to the file comparison)."""
+    if not _lines_inert(aux.decode("utf-8", "replace")) or _UNDEFINED.search(log):
+        return False
+    rerun = [line for line in log.splitlines() if "Rerun" in line]
+    return all(_GENERIC_RERUN.search(line) for line in rerun)
+
+
+def needs_rerun(before: dict[str, bytes], after: dict[str, bytes], read: set[str], jobname: str,
+                log: str | None = None) -> bool:
+    """Another pass is needed when a file this pass read (or looked for) differs now; a new
+    .aux is judged by first_pass_suffices (given the pass's ``log``; None: any new .aux reruns)."""
     for name in (set(before) | set(after)) & (read | {f"{jobname}.aux"}):
         old, new = before.get(name), after.get(name)
         if old == new:
             continue
-        if old is None and name == f"{jobname}.aux" and _inert(new or b""):
+        if old is None and name == f"{jobname}.aux" and log is not None and first_pass_suffices(new or b"", log):
             continue
         if old is None and not new:  # an empty .out or .toc where there was none reads the same
             continue
@@ -295,11 +328,20 @@ def _passes(tex: str, parts: Split | None, fmt: Path | None, jobname: str, work:
     for name, data in seed.items():
         (work / name).write_bytes(data)
     argv.append(f"{jobname}.tex")
+    # with no .aux to start from, a document with references will need two passes: the first
+    # then only has to write the .aux, not the PDF (-draftmode; the same typesetting, less work)
+    draft = not seed and bool(_EXPECTS_RERUN.search(tex))
+    lenient = "PreviousTotalPages" not in tex  # the one kernel use of the page total in the .aux
     n = 0
     while True:
         n += 1
         before = _state(work, jobname)
-        code, output = run(argv, work)
-        if code != 0 or n == MAX_PASSES or not needs_rerun(before, _state(work, jobname), _read_back(work, jobname),
-                                                          jobname):
+        code, output = run([*argv[:-1], "-draftmode", argv[-1]] if draft else argv, work)
+        if code != 0:
+            return Passes(code, output, n, fmt is not None)
+        if draft:  # no PDF yet: one more pass in any case
+            draft = False
+            continue
+        log = _read(work / f"{jobname}.log") if lenient else None
+        if n >= MAX_PASSES or not needs_rerun(before, _state(work, jobname), _read_back(work, jobname), jobname, log):
             return Passes(code, output, n, fmt is not None)

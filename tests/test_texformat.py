@@ -196,9 +196,50 @@ def test_split_refuses_documents_without_a_clear_preamble(tex):
 def test_rerun_rule():
     aux = "doc.aux"
     inert = b"\\relax \n\\providecommand\\hyper@newdestlabel[2]{}\n\\gdef \\@abspage@last{1}\n"
-    assert not texformat.needs_rerun({}, {aux: inert}, set(), "doc")
-    assert texformat.needs_rerun({}, {aux: inert + b"\\newlabel{a}{{1}{1}}\n"}, set(), "doc")
-    assert texformat.needs_rerun({aux: inert}, {aux: inert.replace(b"{1}", b"{2}")}, {aux}, "doc")
+    labels = inert + b"\\newlabel{a}{{1}{1}}\n\\@writefile{toc}{\\contentsline {section}{1}{1}}\n"
+    assert not texformat.needs_rerun({}, {aux: inert}, set(), "doc", log="")
+    assert texformat.needs_rerun({}, {aux: inert}, set(), "doc", log=None)  # no first-pass rule: any new .aux
+    # labels nobody referenced yet: nothing to do; a reference (undefined in a first pass) reruns
+    assert not texformat.needs_rerun({}, {aux: labels}, set(), "doc", log="")
+    undefined = "LaTeX Warning: Reference `a' on page 1 undefined on input line 5.\n"
+    assert texformat.needs_rerun({}, {aux: labels}, set(), "doc", log=undefined)
+    longtable = "Package longtable Warning: Table widths have changed. Rerun LaTeX.\n"
+    assert texformat.needs_rerun({}, {aux: inert}, set(), "doc", log=longtable)
+    assert texformat.needs_rerun({}, {aux: inert + b"\\gdef \\LT@i {\\LT@entry \n"}, set(), "doc", log="")
+    # later passes compare bytes
+    assert texformat.needs_rerun({aux: inert}, {aux: inert.replace(b"{1}", b"{2}")}, {aux}, "doc", log="")
     assert not texformat.needs_rerun({aux: b"x"}, {aux: b"x", "doc.toc": b"y"}, {aux}, "doc")  # .toc unread
     assert texformat.needs_rerun({aux: b"x"}, {aux: b"x", "doc.toc": b"y"}, {aux, "doc.toc"}, "doc")
     assert not texformat.needs_rerun({aux: b"x"}, {aux: b"x", "doc.out": b""}, {aux, "doc.out"}, "doc")
+
+
+@pytest.mark.tex
+def test_labels_without_references_need_one_pass(tmp_path):
+    tex = PREAMBLE + "\\begin{document}\n\\section{One}\\label{one}\nText.\n\\paragraph{A}B\n\\end{document}\n"
+    compiled = build(tex, tmp_path / "cache", "labels")
+    assert compiled.passes == 1
+    assert build(tex, None, "labels").pdf == compiled.pdf
+
+
+@pytest.mark.tex
+def test_first_pass_of_a_document_with_references_writes_no_pdf(tmp_path, monkeypatch):
+    runs: list[list[str]] = []
+    real = compile.tex_runner
+
+    def recording(env, deadline):
+        run = real(env, deadline)
+
+        def record(argv, cwd):
+            runs.append(argv)
+            return run(argv, cwd)
+
+        return record
+
+    monkeypatch.setattr(compile, "tex_runner", recording)
+    cold = build(WITH_REF, tmp_path / "cache", "ref")
+    passes = [a for a in runs if "-ini" not in a]
+    assert cold.passes == len(passes) == 2
+    assert "-draftmode" in passes[0] and "-draftmode" not in passes[1]
+    runs.clear()
+    assert build(WITH_REF, tmp_path / "cache", "ref").passes == 1
+    assert all("-draftmode" not in a for a in runs)
