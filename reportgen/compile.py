@@ -1,7 +1,9 @@
-"""latexmk in a sandbox, and atomic publishing. The only module that runs processes or writes
-into the output folder.
+"""pdflatex in a sandbox, and atomic publishing. The only module that runs processes or writes
+into the output folder (reportgen.texformat decides the passes and the preamble format; every
+TeX command it runs goes through ``tex_runner`` here).
 
-* A fresh temporary folder that holds only the .tex we wrote; ``-norc`` so no latexmkrc runs.
+* A fresh temporary folder that holds only the files we wrote (no latexmk runs, so no
+  latexmkrc either; ``LATEXMK_ARGS`` are kept for ``make bench``'s bare-latexmk baseline).
 * No shell escape at all (``-no-shell-escape`` and ``shell_escape=f``), paranoid
   ``openin_any``/``openout_any``, a clean environment with HOME inside the temp folder,
   stdin from /dev/null, TZ=UTC and a fixed SOURCE_DATE_EPOCH (with FORCE_SOURCE_DATE=1).
