@@ -177,7 +177,6 @@ def compile_tex(tex: str, jobname: str, source_date_epoch: int, timeout: float =
     """Compile ``tex`` in a fresh temp folder; return the PDF bytes and the log, or raise
     LatexError. With ``cache`` (a folder), use a precompiled preamble format and the previous
     build's .aux there, and run only the passes needed (reportgen.texformat)."""
-    find_latexmk()  # the documented requirement (bench and the Overleaf export use latexmk)
     pdflatex = find_pdflatex()
     with tempfile.TemporaryDirectory(prefix=f"reportgen-{jobname}-") as tmp:
         work = Path(tmp)

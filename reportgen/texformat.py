@@ -43,6 +43,7 @@ from . import __version__
 PDFLATEX_ARGS = ("-interaction=nonstopmode", "-halt-on-error", "-file-line-error", "-no-shell-escape",
                  "-recorder")
 MAX_PASSES = 5
+MAX_FORMATS = 6  # formats kept in the cache (the newest)
 RECIPE = "1"  # bump when the way formats are made changes: old formats are then never used
 END_MARK = "%% reportgen: end of the precompiled preamble"
 _PRELUDE_CS = "reportgen@prelude"
@@ -102,12 +103,20 @@ def split(tex: str) -> Split | None:
 @functools.lru_cache(maxsize=4)
 def tex_version(pdflatex: str) -> str:
     """``pdflatex --version`` and the base format's size and mtime (a TeX Live update changes them)."""
-    out = subprocess.run([pdflatex, "--version"], capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                         env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, timeout=30).stdout
-    base = subprocess.run(["kpsewhich", "-engine=pdftex", "pdflatex.fmt"], capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=30).stdout.strip()
-    st = os.stat(base) if base else None
-    return f"{out}\n{base} {st.st_size if st else ''} {st.st_mtime_ns if st else ''}"
+    def output(*argv: str) -> str:
+        try:
+            return subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30,
+                                  env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")}).stdout
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    base = output("kpsewhich", "-engine=pdftex", "pdflatex.fmt").strip()
+    try:
+        st = os.stat(base)
+        stamp = f"{base} {st.st_size} {st.st_mtime_ns}"
+    except OSError:
+        stamp = ""
+    return f"{output(pdflatex, '--version')}\n{stamp}"
 
 
 def format_key(preamble: str, version: str) -> str:
@@ -173,15 +182,29 @@ def ensure_format(preamble: str, cache: Path, work: Path, run: Runner, pdflatex:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if valid_format(fmt):
             return fmt
+        failed = fmt.with_suffix(".failed")  # this preamble does not dump with this TeX: compile whole
+        if failed.exists():
+            return None
         made = dump(preamble, work / "format", run, pdflatex)
         if made is None:
+            _publish(b"", failed)
             return None
         dumped, inputs = made
         fmt.with_suffix(".json").unlink(missing_ok=True)  # no manifest until the new format is in place
         _publish(dumped.read_bytes(), fmt)
         manifest = {"sha256": _sha256(fmt), "size": fmt.stat().st_size, "inputs": inputs}
         _publish(json.dumps(manifest).encode(), fmt.with_suffix(".json"))
+    prune(folder, keep=fmt)
     return fmt
+
+
+def prune(folder: Path, keep: Path, limit: int = MAX_FORMATS) -> None:
+    """Delete the oldest formats beyond ``limit`` (a few MB each; one per preamble ever built).
+    A build that is about to use one that goes compiles without it."""
+    found = sorted(folder.glob("*.fmt"), key=lambda p: p.stat().st_mtime_ns if p.exists() else 0, reverse=True)
+    for old in (p for p in found[limit:] if p != keep):
+        for suffix in (".json", ".fmt", ".lock", ".failed"):
+            old.with_suffix(suffix).unlink(missing_ok=True)
 
 
 def dump(preamble: str, folder: Path, run: Runner, pdflatex: str) -> tuple[Path, list[list]] | None:
@@ -321,9 +344,13 @@ def _passes(tex: str, parts: Split | None, fmt: Path | None, jobname: str, work:
         try:
             os.link(fmt, local)  # no copy of a few MB; the cache may be replaced meanwhile, the link stays
         except OSError:
-            local.write_bytes(fmt.read_bytes())
-        argv.append(f"-fmt={local.stem}")
-        tex = parts.body
+            try:
+                local.write_bytes(fmt.read_bytes())
+            except OSError:  # pruned meanwhile: the whole document, without a format
+                fmt = None
+        if fmt is not None:
+            argv.append(f"-fmt={local.stem}")
+            tex = parts.body
     (work / f"{jobname}.tex").write_text(tex, encoding="utf-8")
     for name, data in seed.items():
         (work / name).write_bytes(data)

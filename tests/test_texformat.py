@@ -243,3 +243,25 @@ def test_first_pass_of_a_document_with_references_writes_no_pdf(tmp_path, monkey
     runs.clear()
     assert build(WITH_REF, tmp_path / "cache", "ref").passes == 1
     assert all("-draftmode" not in a for a in runs)
+
+
+@pytest.mark.tex
+def test_a_preamble_that_cannot_be_dumped_compiles_whole_and_is_not_dumped_again(tmp_path, dumps):
+    tex = PLAIN.replace("\\usepackage{amsmath}\n", "\\usepackage{amsmath}\n\\begingroup\n")  # \dump refuses a group
+    cache = tmp_path / "cache"
+    first = build(tex, cache)
+    assert not first.with_format and len(dumps) == 1
+    assert "Plain text" in pdf_text_of(first, tmp_path)
+    assert not build(tex, cache).with_format and len(dumps) == 1
+
+
+def test_prune_keeps_the_newest_formats(tmp_path):
+    import os
+
+    for i in range(5):
+        for suffix in (".fmt", ".json", ".lock"):
+            (tmp_path / f"k{i}{suffix}").write_text("x")
+        os.utime(tmp_path / f"k{i}.fmt", ns=(i * 10**9, i * 10**9))
+    texformat.prune(tmp_path, keep=tmp_path / "k0.fmt", limit=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "k0.fmt", "k0.json", "k0.lock", "k3.fmt", "k3.json", "k3.lock", "k4.fmt", "k4.json", "k4.lock"]
