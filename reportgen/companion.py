@@ -117,11 +117,11 @@ def build_companion(report: ReportSpec, solved: list[Solved], settings: Settings
     (with its .tex and .log); an unchanged .tex is not compiled again."""
     tex = companion_tex(report, solved)
     out, job = settings.out_dir, jobname(report.id)
-    stamp = compile.digest(__version__, tex, " ".join(compile.LATEXMK_ARGS))
+    stamp = compile.digest(__version__, tex, " ".join(compile.texformat.PDFLATEX_ARGS))
     if not settings.force and compile.is_up_to_date(out, job, stamp):
         return out / f"{job}.pdf"
     try:
-        compiled = compile.run_latexmk(tex, job, epoch, settings.timeout)
+        compiled = compile.compile_tex(tex, job, epoch, settings.timeout, out / ".cache")
     except compile.LatexCompileFailure as exc:
         tex_path, log_path = compile.publish_failure(out, job, tex, exc.log)
         lines = [f"{exc.summary} building the verification document {out / (job + '.pdf')}"]

@@ -1,7 +1,9 @@
-"""latexmk in a sandbox, and atomic publishing. The only module that runs processes or writes
-into the output folder.
+"""pdflatex in a sandbox, and atomic publishing. The only module that runs processes or writes
+into the output folder (reportgen.texformat decides the passes and the preamble format; every
+TeX command it runs goes through ``tex_runner`` here).
 
-* A fresh temporary folder that holds only the .tex we wrote; ``-norc`` so no latexmkrc runs.
+* A fresh temporary folder that holds only the files we wrote (no latexmk runs, so no
+  latexmkrc either; ``LATEXMK_ARGS`` are kept for ``make bench``'s bare-latexmk baseline).
 * No shell escape at all (``-no-shell-escape`` and ``shell_escape=f``), paranoid
   ``openin_any``/``openout_any``, a clean environment with HOME inside the temp folder,
   stdin from /dev/null, TZ=UTC and a fixed SOURCE_DATE_EPOCH (with FORCE_SOURCE_DATE=1).
@@ -36,7 +38,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import jail
+from . import jail, texformat
 from .errors import LatexError, OutputError
 from .texlog import LogError, first_errors, read_capped
 from .texlog import read_all as _read
@@ -190,6 +192,8 @@ def publish_set(out_dir: Path, jobname: str, files: dict[str, bytes], stamp: str
 class Compiled:
     pdf: bytes
     log: str
+    passes: int = 1  # pdflatex runs
+    with_format: bool = False  # compiled with a precompiled preamble
 
 
 class Interrupted(KeyboardInterrupt):
@@ -229,28 +233,56 @@ def sweep_stale(jobname: str) -> None:
             pass  # alive (another user's process): not ours to remove
 
 
-def run_latexmk(tex: str, jobname: str, source_date_epoch: int, timeout: float = DEFAULT_TIMEOUT) -> Compiled:
-    """Compile ``tex`` in a fresh temp folder; return the PDF bytes and the log, or raise LatexError."""
-    latexmk = find_latexmk()
+def find_pdflatex() -> str:
+    """The command name (run through the clean environment's PATH, as latexmk runs it)."""
+    if shutil.which("pdflatex") is None:
+        raise LatexError(f"pdflatex not found on PATH; install TeX Live:\n  {INSTALL_HINT}")
+    return "pdflatex"
+
+
+def tex_runner(source_date_epoch: int, deadline: float, timeout: float, jobname: str) -> texformat.Runner:
+    """Run one TeX command (texformat decides which, and how many passes) in folder ``cwd``:
+    jailed, file sizes limited, its own process group, stopped at ``deadline`` (time.monotonic(),
+    one limit for the whole compile) or on abort_all()."""
+
+    def run(argv: list[str], cwd: Path) -> tuple[int, str]:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        code = run_tex(argv, cwd, source_date_epoch, remaining, jobname, limit=timeout)
+        return code, read_capped(cwd / OUTPUT_NAME)
+
+    return run
+
+
+def compile_tex(tex: str, jobname: str, source_date_epoch: int, timeout: float = DEFAULT_TIMEOUT,
+                cache: Path | None = None) -> Compiled:
+    """Compile ``tex`` in a fresh temp folder; return the PDF bytes and the log, or raise
+    LatexError. With ``cache`` (a folder), use a precompiled preamble format and the previous
+    build's .aux there, and run only the passes needed (reportgen.texformat)."""
+    pdflatex = find_pdflatex()
     sweep_stale(jobname)
     with tempfile.TemporaryDirectory(prefix=f"reportgen-{jobname}-{os.getpid()}-") as tmp:
         work = Path(tmp)
-        (work / f"{jobname}.tex").write_text(tex, encoding="utf-8")
-        command = [latexmk, *LATEXMK_ARGS, f"{jobname}.tex"]
-        returncode = run_tex(command, work, source_date_epoch, timeout, jobname)
+        run = tex_runner(source_date_epoch, time.monotonic() + timeout, timeout, jobname)
+        try:
+            result = texformat.compile_passes(tex, jobname, work, run, pdflatex, cache)
+        except (TimeoutError, subprocess.TimeoutExpired):
+            raise LatexCompileFailure(f"LaTeX did not finish within {timeout:g} s (killed); an endless macro loop?",
+                                      _log_after_kill(work, jobname)) from None
         log = read_capped(work / f"{jobname}.log")
         pdf_path = work / f"{jobname}.pdf"
         errors = first_errors(log)
-        if returncode != 0 or errors or not pdf_is_complete(pdf_path):
-            output = read_capped(work / OUTPUT_NAME)
+        if result.code != 0 or errors or not pdf_is_complete(pdf_path):
             summary = "LaTeX failed"
             if _flooded(work):
                 summary = f"LaTeX failed: a file grew past the {MAX_FILE_BYTES // 2**20} MB limit (a flooded log?)"
-            raise LatexCompileFailure(summary, log or output, errors)
-        return Compiled(pdf_path.read_bytes(), log)
+            raise LatexCompileFailure(summary, log or result.output, errors)
+        return Compiled(pdf_path.read_bytes(), log, result.passes, result.with_format)
 
 
-def run_tex(command: list[str], work: Path, source_date_epoch: int, timeout: float, jobname: str) -> int:
+def run_tex(command: list[str], work: Path, source_date_epoch: int, timeout: float, jobname: str,
+            limit: float | None = None) -> int:
     """Run ``command`` jailed and limited in ``work``; its exit code. Ends the whole process group
     on the time limit, on abort_all() and on any exception (SIGTERM in the main thread)."""
     if _abort.is_set():
@@ -273,7 +305,7 @@ def run_tex(command: list[str], work: Path, source_date_epoch: int, timeout: flo
                     raise Interrupted(signal.SIGTERM) from None
                 if time.monotonic() > deadline:
                     _stop(proc)
-                    raise LatexCompileFailure(f"LaTeX did not finish within {timeout:g} s (killed); "
+                    raise LatexCompileFailure(f"LaTeX did not finish within {limit or timeout:g} s (killed); "
                                               "an endless macro loop?", _log_after_kill(work, jobname)) from None
                 if polls % 5 == 0 and _folder_bytes(work) > MAX_FOLDER_BYTES:
                     _stop(proc)

@@ -221,11 +221,11 @@ def compile_pdf(report: spec.ReportSpec, verified: list[Solved], tex: str, used:
     out, job = settings.out_dir, job or report.id
     sources = [report.path, *used, *([settings.source] if settings.source else [])]
     compile.publish_deps(out, job, sources)
-    stamp = compile.digest(__version__, tex, " ".join(compile.LATEXMK_ARGS))
+    stamp = compile.digest(__version__, tex, " ".join(compile.texformat.PDFLATEX_ARGS))
     if not settings.force and compile.is_up_to_date(out, job, stamp):
         return out / f"{job}.pdf", "up to date"
     try:
-        compiled = compile.run_latexmk(tex, job, source_date_epoch(report), settings.timeout)
+        compiled = compile.compile_tex(tex, job, source_date_epoch(report), settings.timeout, out / ".cache")
     except compile.LatexCompileFailure as exc:
         tex_path, log_path = compile.publish_failure(out, job, tex, exc.log)
         origins = template_lines(report, verified, settings, tex, sheet)

@@ -19,7 +19,7 @@ def consistent(out, report_id) -> str:
     author = tex.split("AUTHOR ")[1].split(" END")[0]
     assert f"AUTHOR {author} END" in pdf_text(out / f"{report_id}.pdf")
     stamp = (out / f".{report_id}.stamp").read_text()
-    assert stamp == compile.digest(__version__, tex, " ".join(compile.LATEXMK_ARGS))
+    assert stamp == compile.digest(__version__, tex, " ".join(compile.texformat.PDFLATEX_ARGS))
     return author
 
 

@@ -72,5 +72,5 @@ def test_sheet_keeps_tasks_and_data_and_drops_every_solution(report_id, monkeypa
 @pytest.mark.tex
 def test_sheet_compiles(monkeypatch):
     sheet, _ = _render("hw3-theory", True, monkeypatch)
-    compiled = compile.run_latexmk(sheet, "sheet", 0)
+    compiled = compile.compile_tex(sheet, "sheet", 0)
     assert compiled.pdf.startswith(b"%PDF")

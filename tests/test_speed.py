@@ -22,7 +22,7 @@ FAKE_PDF = b"%PDF-1.5\n% stand-in for latexmk's output\n%%EOF\n"
 
 
 def fake_latexmk(calls: list[str]):
-    def run(tex, jobname, source_date_epoch, timeout=0):
+    def run(tex, jobname, source_date_epoch, timeout=0, cache=None):
         calls.append(jobname)
         return compile.Compiled(FAKE_PDF, "log")
 
@@ -42,7 +42,7 @@ def test_building_nn2024_does_not_import_sympy(tmp_path):
     script = f"""
 import sys
 from reportgen import cli, compile
-compile.run_latexmk = lambda tex, jobname, epoch, timeout=0: compile.Compiled({FAKE_PDF!r}, "")
+compile.compile_tex = lambda tex, jobname, epoch, timeout=0, cache=None: compile.Compiled({FAKE_PDF!r}, "")
 assert cli.main(["build", "nn-assignment2-2024", "--out", {str(tmp_path)!r}, "--force"]) == 0
 print(sorted(m for m in sys.modules if m.split(".")[0] == "sympy")[:3])
 """
@@ -54,7 +54,7 @@ print(sorted(m for m in sys.modules if m.split(".")[0] == "sympy")[:3])
 
 def test_unchanged_tex_skips_latex(tmp_path, monkeypatch):
     calls: list[str] = []
-    monkeypatch.setattr(compile, "run_latexmk", fake_latexmk(calls))
+    monkeypatch.setattr(compile, "compile_tex", fake_latexmk(calls))
     toml = write_assignment(tmp_path / "in", "stamped")
     tpl = stand_in_sections(tmp_path / "tpl")
     settings = Settings(out_dir=tmp_path / "out", templates=(tpl,))
@@ -67,7 +67,7 @@ def test_unchanged_tex_skips_latex(tmp_path, monkeypatch):
 
 
 def test_dependency_file_lists_the_templates_a_report_loaded(tmp_path, monkeypatch):
-    monkeypatch.setattr(compile, "run_latexmk", fake_latexmk([]))
+    monkeypatch.setattr(compile, "compile_tex", fake_latexmk([]))
     monkeypatch.chdir(tmp_path)
     toml = write_assignment(Path("in"), "cnn-only", [TINY_CNN])
     tpl = stand_in_sections(Path("tpl"))
@@ -92,11 +92,11 @@ def test_jobs_builds_reports_at_the_same_time(tmp_path, monkeypatch):
     built one after the other, the barrier would time out)."""
     barrier = threading.Barrier(2, timeout=10)
 
-    def meet_then_fake(tex, jobname, source_date_epoch, timeout=0):
+    def meet_then_fake(tex, jobname, source_date_epoch, timeout=0, cache=None):
         barrier.wait()
         return compile.Compiled(FAKE_PDF, "log")
 
-    monkeypatch.setattr(compile, "run_latexmk", meet_then_fake)
+    monkeypatch.setattr(compile, "compile_tex", meet_then_fake)
     tomls = [str(write_assignment(tmp_path / "in", rid)) for rid in ("left", "right")]
     assert cli.main(["build", *tomls, "--out", str(tmp_path / "out"), "--jobs", "2"]) == 0
     assert (tmp_path / "out" / "left.pdf").read_bytes() == FAKE_PDF

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import compile, pipeline
+from reportgen import compile, pipeline, texformat
 from reportgen.errors import LatexError
 from reportgen.settings import Settings
 
@@ -87,7 +87,8 @@ def test_no_shell_escape_flag_holds_even_when_the_environment_enables_it(tmp_pat
 @pytest.mark.tex
 def test_shell_escape_env_holds_without_the_flag(tmp_path, monkeypatch, permissive_cnf):
     """Only ``shell_escape=f`` in the child environment protects here (no flag, permissive config)."""
-    monkeypatch.setattr(compile, "LATEXMK_ARGS", tuple(a for a in compile.LATEXMK_ARGS if a != "-no-shell-escape"))
+    flags = tuple(a for a in texformat.PDFLATEX_ARGS if a != "-no-shell-escape")
+    monkeypatch.setattr(texformat, "PDFLATEX_ARGS", flags)
     marker = tmp_path / "marker"
     with pytest.raises(LatexError, match="not found"):
         build(tmp_path, shell_body(marker))
@@ -271,3 +272,4 @@ def test_child_environment_is_built_from_nothing(tmp_path, monkeypatch):
     assert env["HOME"] == str(tmp_path) and env["TEXMFHOME"].startswith(str(tmp_path))
     assert (env["openin_any"], env["openout_any"], env["shell_escape"]) == ("p", "p", "f")
     assert "-norc" in compile.LATEXMK_ARGS and "-no-shell-escape" in compile.LATEXMK_ARGS
+    assert {"-no-shell-escape", "-halt-on-error", "-interaction=nonstopmode"} <= set(texformat.PDFLATEX_ARGS)
