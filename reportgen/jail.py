@@ -61,7 +61,11 @@ def jail_argv(argv: Sequence[str], build_dir: Path, extra_read_only: Sequence[Pa
     if path is None:
         raise FileNotFoundError("bwrap")
     build = str(Path(build_dir).resolve())
-    out = [path, "--unshare-all", "--die-with-parent", "--new-session"]
+    # --as-pid-1 with a waiting shell as pid 1: bwrap waits for that shell directly and the shell
+    # for TeX, so TeX's CPU time reaches our RUSAGE_CHILDREN (with bwrap's own init in between it
+    # is lost and make bench would undercount the jailed compile). TeX itself must not be pid 1:
+    # pid 1 ignores signals it has no handler for, SIGXFSZ from the file-size limit included.
+    out = [path, "--unshare-all", "--as-pid-1", "--die-with-parent", "--new-session"]
     for link in MERGED_USR:  # Debian: /bin -> usr/bin; older systems: real folders
         if os.path.islink(link):
             out += ["--symlink", os.readlink(link), link]
@@ -71,7 +75,7 @@ def jail_argv(argv: Sequence[str], build_dir: Path, extra_read_only: Sequence[Pa
     for p in dict.fromkeys(ro):
         out += ["--ro-bind-try", p, p]
     out += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", build, build, "--chdir", build]
-    return [*out, "--", *argv]
+    return [*out, "--", "/bin/sh", "-c", '"$@"; exit $?', "sh", *argv]
 
 
 def _probe_jail() -> str:
