@@ -79,5 +79,5 @@ def verify(p: Params, r: Result) -> list[Check]:
 
     S = np.exp(y0) / np.exp(y0).sum()
     checks.append(close("dE/dy = (sum_k t_k) S - t at m = 5", "central differences (h = 1e-6)",
-                        t0.sum() * S - t0, central_diff(E, y0)))
+                        t0.sum() * S - t0, central_diff(E, y0), 1e-6, 1.0))
     return checks

@@ -1,46 +1,99 @@
-"""Independent re-computations for the regression network (no shared code with solvers.mlp)."""
+"""Independent re-computations for the regression network (no shared code with solvers.mlp).
+
+ReLU kinks: the sign of each pre-activation is decided here in exact rational arithmetic on the
+decimals as written, and the loss is differenced with every ReLU held on that branch (for
+z = 0 the branch f = 0 of z <= 0). Near a kink this is the one-sided difference from the side
+the convention f'(0) = 0 names, and a step never jumps across a kink.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import central_diff
+from . import array_scale, central_diff, decimal
 
 if TYPE_CHECKING:
     from ..problems.mlp_gradients import Params, Result
 
-_F = {"relu": lambda z: max(z, 0.0), "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh}
+STEP = 1e-6  # relative central-difference step
 
 
-def loss_by_loops(p: Params, W1=None, b1=None, W2=None, b2=None) -> float:
-    """L = 1/2 sum_k (y_k - t_k)^2 written as explicit sums over the assignment's indices."""
+def _sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
+
+
+_F = {"sigmoid": _sigmoid, "tanh": math.tanh}
+
+
+def _weight(p: Params, W1: np.ndarray, i: int, j: int) -> float:
+    """The weight from input i to hidden unit j (column layout: W1[j, i]; row layout: W1[i, j])."""
+    return W1[j, i] if p.layout == "column" else W1[i, j]
+
+
+def exact_signs(p: Params) -> list[list[int]]:
+    """sign(z_kj) for every sample k and unit j, from the decimals as written (0.1 * 3 - 0.3 = 0)."""
+    out = []
+    for k in range(p.N):
+        row = []
+        for j in range(p.h):
+            z = decimal(p.b1[j]) + sum(decimal(_weight(p, p.W1, i, j)) * decimal(p.X[k, i]) for i in range(p.d))
+            row.append((z > 0) - (z < 0))
+        out.append(row)
+    return out
+
+
+def loss_by_loops(p: Params, W1=None, b1=None, W2=None, b2=None, signs=None) -> float:
+    """L = 1/2 sum_k (y_k - t_k)^2 written as explicit sums over the assignment's indices; a
+    ReLU unit is linear (z) or zero as ``signs`` (the pattern at the data) says."""
     W1 = p.W1 if W1 is None else W1
     b1 = p.b1 if b1 is None else b1
     W2 = p.W2 if W2 is None else W2
     b2 = p.b2 if b2 is None else b2
-    f = _F[p.activation]
+    signs = exact_signs(p) if signs is None and p.activation == "relu" else signs
     loss = 0.0
     for k in range(p.N):
-        y = b2
+        y = float(b2)
         for j in range(p.h):
-            # column layout: z_j = sum_i W1[j, i] x_i; row layout: z_j = sum_i x_i W1[i, j]
-            weights = [W1[j, i] if p.layout == "column" else W1[i, j] for i in range(p.d)]
-            z = b1[j] + sum(w * p.X[k, i] for i, w in enumerate(weights))
-            y += W2[j] * f(z)
+            z = b1[j] + sum(_weight(p, W1, i, j) * p.X[k, i] for i in range(p.d))
+            a = (z if signs[k][j] > 0 else 0.0) if p.activation == "relu" else _F[p.activation](z)
+            y += W2[j] * a
         loss += 0.5 * (y - p.t[k]) ** 2
     return float(loss)
 
 
 def gradients_by_finite_differences(p: Params) -> dict[str, np.ndarray]:
+    """Central differences with steps relative to each entry (h_i = 1e-6 max(|theta_i|, s),
+    s the array's scale), ReLU units held on their exact branch."""
+    signs = exact_signs(p) if p.activation == "relu" else None
+    x_scale = array_scale(p.X)
+    s_W1 = array_scale(p.W1, array_scale(p.b1) / x_scale)
+    s_b1 = array_scale(p.b1, s_W1 * x_scale)
+    s_W2 = array_scale(p.W2, array_scale(p.t, 1.0) / max(s_W1 * x_scale, 1e-300))
+    s_b2 = array_scale(p.b2, array_scale(p.t, 1.0))
     return {
-        "W1": central_diff(lambda W: loss_by_loops(p, W1=W), p.W1),
-        "b1": central_diff(lambda b: loss_by_loops(p, b1=b), p.b1),
-        "W2": central_diff(lambda w: loss_by_loops(p, W2=w), p.W2),
-        "b2": central_diff(lambda b: loss_by_loops(p, b2=float(b)), np.array(p.b2)),
+        "W1": central_diff(lambda W: loss_by_loops(p, W1=W, signs=signs), p.W1, STEP, s_W1),
+        "b1": central_diff(lambda b: loss_by_loops(p, b1=b, signs=signs), p.b1, STEP, s_b1),
+        "W2": central_diff(lambda w: loss_by_loops(p, W2=w, signs=signs), p.W2, STEP, s_W2),
+        "b2": central_diff(lambda b: loss_by_loops(p, b2=float(b[0]), signs=signs), np.array([p.b2]), STEP, s_b2),
     }
+
+
+def loss_unit(p: Params) -> float:
+    """The size the loss's terms have before they cancel: 1/2 sum_k (|y_k|_abs + |t_k|)^2 with
+    |y_k|_abs the prediction recomputed from absolute values (|f(z)| <= |z| for ReLU and tanh,
+    <= 1 for sigmoid). A floor for tolerances: rounding errors are relative to this, not to L."""
+    total = 0.0
+    for k in range(p.N):
+        y = abs(p.b2)
+        for j in range(p.h):
+            z = abs(p.b1[j]) + sum(abs(_weight(p, p.W1, i, j) * p.X[k, i]) for i in range(p.d))
+            y += abs(p.W2[j]) * (1.0 if p.activation == "sigmoid" else z)
+        total += 0.5 * (y + abs(p.t[k])) ** 2
+    return total
 
 
 @dataclass(frozen=True)
