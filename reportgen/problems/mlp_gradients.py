@@ -15,8 +15,8 @@ import numpy as np
 
 from ..solvers import mlp
 from ..spec import Table
-from ..verify import Check, array_scale, close, equal
-from ..verify.mlp import explicit_jacobian_chains, gradients_by_finite_differences, loss_by_loops, loss_unit
+from ..verify import Check, close, equal
+from ..verify.mlp import explicit_jacobian_chains, gradients_by_finite_differences, loss_by_loops, loss_unit, scales
 
 LAYOUTS = ("column", "row")
 MAX_WORK = 2_000_000  # loop-verification cost N h (d + 1) x (number of parameters): a few seconds
@@ -139,10 +139,7 @@ def verify(p: Params, r: Result) -> list[Check]:
     if p.activation == "relu":
         fd_method += ", each ReLU on the branch of its exact sign (z = 0: f = 0, one-sided from below)"
     unit = loss_unit(p)  # the loss's size before cancellation; gradients are relative to unit / scale
-    x = array_scale(p.X)
-    s_W1 = array_scale(p.W1, array_scale(p.b1) / x)
-    floors = {"W1": unit / s_W1, "b1": unit / array_scale(p.b1, s_W1 * x),
-              "W2": unit / array_scale(p.W2, 1.0), "b2": unit / array_scale(p.b2, array_scale(p.t, 1.0))}
+    floors = {name: unit / size for name, size in scales(p).items()}
     checks = [
         close("loss L", "per-sample loop implementation", r.loss, loss_by_loops(p), 1e-12, unit * 1e-3),
         close("dL/dW(1)", fd_method, r.dL_dW1, fd["W1"], 1e-6, floors["W1"] * 1e-3),

@@ -200,9 +200,10 @@ def _gradient_checks(p: Params, r: Result, inst: loops.Instance, z_unit: float) 
     fd = ("central differences (steps 1e-6 relative to each entry) of the loop implementation, each ReLU on "
           "the branch of its exact sign (h = 0: a = 0, one-sided from below)")
     grads = {w: loops.gradient_fd(inst, w) for w in ("yhat", "z", "W2", "b2", "a", "h", "W1", "b1")}
-    floor = {w: 1e-3 * z_unit / array_scale(getattr(p, w), 1.0) for w in ("W1", "b1", "W2", "b2")}
-    floor |= {"yhat": 0.0, "z": 1e-3, "a": 1e-3 * z_unit / array_scale(r.a, 1.0),
-              "h": 1e-3 * z_unit / array_scale(r.h, 1.0)}
+    sizes = {"W1": p.W1, "b1": p.b1, "W2": p.W2, "b2": p.b2, "a": r.a, "h": r.h}
+    moves = loops.z_per_unit(inst, loops.forward(inst))  # |dz / d entry|: the gradients' natural size
+    floor = {w: 1e-3 * max(z_unit / array_scale(a, 1.0), moves[w]) for w, a in sizes.items()}
+    floor |= {"yhat": 0.0, "z": 1e-3}
     checks = []
     for name, got, w in (("dLoss/dyhat", r.dL_dyhat, "yhat"), ("dLoss/dz", r.dL_dz, "z"),
                          ("dLoss/dW2", r.dL_dW2, "W2"), ("dLoss/db2", r.dL_db2, "b2"),

@@ -49,15 +49,20 @@ def sigmoid(z: Array) -> Array:
 
 
 def sigmoid_prime(z: Array) -> Array:
-    """f'(z) = f(z) (1 - f(z))."""
-    s = sigmoid(z)
-    return s * (1.0 - s)
+    """f'(z) = f(z) (1 - f(z)) = f(z) f(-z), the second form without cancellation for large |z|."""
+    return sigmoid(z) * sigmoid(-z)
+
+
+def tanh_prime(z: Array) -> Array:
+    """f'(z) = 1 - tanh^2 z = 1 / cosh^2 z, the second form without cancellation for large |z|."""
+    with np.errstate(over="ignore"):
+        return 1.0 / np.cosh(z) ** 2
 
 
 ACTIVATIONS: dict[str, tuple[Callable[[Array], Array], Callable[[Array], Array]]] = {
     "relu": (relu, relu_prime),
     "sigmoid": (sigmoid, sigmoid_prime),
-    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
+    "tanh": (np.tanh, tanh_prime),
     "sin": (np.sin, np.cos),
     "identity": (lambda z: z, np.ones_like),  # a linear layer (e.g. a backward pass read as a network)
 }

@@ -55,15 +55,16 @@ def equal(name: str, method: str, got: object, want: object) -> Check:
 
 
 def central_diff(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-6,
-                 scale: float | None = None) -> np.ndarray:
+                 scale: float | None = None, cap: float = float("inf")) -> np.ndarray:
     """Gradient of scalar f at x by central differences, (f(x + h_i e_i) - f(x - h_i e_i)) / 2h_i.
 
-    h_i = h without ``scale``; with it, h_i = h * max(|x_i|, scale), a step relative to the
-    size of the variable (so data at 1e-8 and at 1e6 are differenced alike)."""
+    h_i = h without ``scale``; with it, h_i = min(h * max(|x_i|, scale), cap), a step relative
+    to the size of the variable (so data at 1e-8 and at 1e6 are differenced alike), at most
+    ``cap`` where f bends on a known scale."""
     x = np.asarray(x, dtype=float)
     g = np.zeros_like(x)
     for i in np.ndindex(x.shape):
-        step = h if scale is None else h * max(abs(float(x[i])), scale)
+        step = h if scale is None else min(h * max(abs(float(x[i])), scale), cap)
         e = np.zeros_like(x)
         e[i] = step
         step = float((x + e)[i] - (x - e)[i]) / 2  # the step actually taken, after rounding

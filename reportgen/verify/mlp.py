@@ -65,33 +65,50 @@ def loss_by_loops(p: Params, W1=None, b1=None, W2=None, b2=None, signs=None) -> 
     return float(loss)
 
 
+def scales(p: Params) -> dict[str, float]:
+    """A typical size for each parameter array: its largest entry, or where it is all zero the
+    size its terms would need (W1 ~ z / x, W2 ~ y / a), from absolute values of the data; for
+    sigmoid and tanh, which bend on the scale 1 of z, at most what moves z by 1e-4 per step of
+    1e-6 of it. Steps of central differences and the floors of tolerances are relative to these."""
+    z = max(abs(p.b1[j]) + sum(abs(_weight(p, p.W1, i, j) * p.X[k, i]) for i in range(p.d))
+            for k in range(p.N) for j in range(p.h))
+    a = 1.0 if p.activation == "sigmoid" else (min(z, 1.0) if p.activation == "tanh" else z)
+    y = math.sqrt(2 * loss_unit(p) / p.N) or 1.0
+    x = array_scale(p.X)
+    z = z or 1.0
+    out = {"W1": array_scale(p.W1, z / x), "b1": array_scale(p.b1, z),
+           "W2": array_scale(p.W2, y / (a or 1.0)), "b2": array_scale(p.b2, y)}
+    if p.activation != "relu":  # ReLU held on a branch is linear: any step is exact but for rounding
+        out["W1"], out["b1"] = min(out["W1"], 1e-4 / STEP / x), min(out["b1"], 1e-4 / STEP)
+    return out
+
+
 def gradients_by_finite_differences(p: Params) -> dict[str, np.ndarray]:
     """Central differences with steps relative to each entry (h_i = 1e-6 max(|theta_i|, s),
-    s the array's scale), ReLU units held on their exact branch."""
+    s the array's scale; see scales), ReLU units held on their exact branch."""
     signs = exact_signs(p) if p.activation == "relu" else None
-    x_scale = array_scale(p.X)
-    s_W1 = array_scale(p.W1, array_scale(p.b1) / x_scale)
-    s_b1 = array_scale(p.b1, s_W1 * x_scale)
-    s_W2 = array_scale(p.W2, array_scale(p.t, 1.0) / max(s_W1 * x_scale, 1e-300))
-    s_b2 = array_scale(p.b2, array_scale(p.t, 1.0))
+    s = scales(p)
+    cap = {"W1": STEP * s["W1"], "b1": STEP * s["b1"]} if p.activation != "relu" else {}
+    inf = float("inf")
     return {
-        "W1": central_diff(lambda W: loss_by_loops(p, W1=W, signs=signs), p.W1, STEP, s_W1),
-        "b1": central_diff(lambda b: loss_by_loops(p, b1=b, signs=signs), p.b1, STEP, s_b1),
-        "W2": central_diff(lambda w: loss_by_loops(p, W2=w, signs=signs), p.W2, STEP, s_W2),
-        "b2": central_diff(lambda b: loss_by_loops(p, b2=float(b[0]), signs=signs), np.array([p.b2]), STEP, s_b2),
+        "W1": central_diff(lambda W: loss_by_loops(p, W1=W, signs=signs), p.W1, STEP, s["W1"], cap.get("W1", inf)),
+        "b1": central_diff(lambda b: loss_by_loops(p, b1=b, signs=signs), p.b1, STEP, s["b1"], cap.get("b1", inf)),
+        "W2": central_diff(lambda w: loss_by_loops(p, W2=w, signs=signs), p.W2, STEP, s["W2"]),
+        "b2": central_diff(lambda b: loss_by_loops(p, b2=float(b[0]), signs=signs), np.array([p.b2]), STEP, s["b2"]),
     }
 
 
 def loss_unit(p: Params) -> float:
     """The size the loss's terms have before they cancel: 1/2 sum_k (|y_k|_abs + |t_k|)^2 with
-    |y_k|_abs the prediction recomputed from absolute values (|f(z)| <= |z| for ReLU and tanh,
-    <= 1 for sigmoid). A floor for tolerances: rounding errors are relative to this, not to L."""
+    |y_k|_abs the prediction recomputed from absolute values (|f(z)| <= |z| for ReLU and tanh;
+    for sigmoid max(1, |z|/4), which also bounds how far a rounding of z moves f). A floor for
+    tolerances: rounding errors are relative to this, not to L."""
     total = 0.0
     for k in range(p.N):
         y = abs(p.b2)
         for j in range(p.h):
             z = abs(p.b1[j]) + sum(abs(_weight(p, p.W1, i, j) * p.X[k, i]) for i in range(p.d))
-            y += abs(p.W2[j]) * (1.0 if p.activation == "sigmoid" else z)
+            y += abs(p.W2[j]) * (max(1.0, z / 4) if p.activation == "sigmoid" else z)
         total += 0.5 * (y + abs(p.t[k])) ** 2
     return total
 

@@ -134,9 +134,6 @@ def gradient_fd(inst: Instance, wrt: str) -> np.ndarray:
     held on the branch of its exact sign (at h = 0 the branch a = 0: the one-sided difference
     from below), so no step jumps across a kink."""
     inst = inst if inst.signs is not None else replace(inst, signs=exact_signs(inst))
-    if wrt in PARAMETERS:
-        at = getattr(inst, wrt)
-        return central_diff(lambda v: loss(replace(inst, **{wrt: v})), at, STEP, array_scale(at))
     v = forward(inst)
     if wrt == "yhat":
         return _yhat_fd(v.yhat, v.y_soft)
@@ -146,9 +143,20 @@ def gradient_fd(inst: Instance, wrt: str) -> np.ndarray:
         change = lambda dz: (math.log(sum(math.exp(t - top + e) for t, e in zip(v.z, dz, strict=True))) - lse0  # noqa: E731
                              - sum(float(s) * e for s, e in zip(v.y_soft, dz, strict=True)))
         return central_diff(change, np.zeros_like(v.z), STEP)
+    # the loss bends on the scale 1 of z (log-sum-exp): each step moves z by at most 1e-4
+    cap = 1e-4 / max(z_per_unit(inst, v)[wrt], 1e-300)
+    if wrt in PARAMETERS:
+        at = getattr(inst, wrt)
+        return central_diff(lambda u: loss(replace(inst, **{wrt: u})), at, STEP, array_scale(at), cap)
     f = {"h": lambda t: loss_of_h(t, inst), "a": lambda t: loss_of_a(t, inst)}[wrt]
     at = getattr(v, wrt)
-    return central_diff(f, at, STEP, array_scale(at))
+    return central_diff(f, at, STEP, array_scale(at), cap)
+
+
+def z_per_unit(inst: Instance, v: Values) -> dict[str, float]:
+    """How far z can move per unit change of one entry of each quantity (largest |dz/dentry|)."""
+    w2, x = float(np.max(np.abs(inst.W2))), float(np.max(np.abs(inst.x)))
+    return {"b2": 1.0, "W2": float(np.max(np.abs(v.a))), "a": w2, "h": w2, "b1": w2, "W1": w2 * x}
 
 
 def _yhat_fd(yhat: np.ndarray, y_soft: np.ndarray) -> np.ndarray:
