@@ -27,6 +27,8 @@ def run(problem: dict[str, Any]) -> tuple[Any, Any, list]:
     module = kind_module(problem["kind"], t)
     t.text("kind")
     t.text("title")
+    if t.has("points"):
+        t.integer("points", lo=0, hi=1000)
     params = module.parse(t)
     t.done()
     result = module.solve(params)

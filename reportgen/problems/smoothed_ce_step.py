@@ -202,7 +202,8 @@ def _gradient_checks(p: Params, r: Result, inst: loops.Instance, z_unit: float) 
     grads = {w: loops.gradient_fd(inst, w) for w in ("yhat", "z", "W2", "b2", "a", "h", "W1", "b1")}
     sizes = {"W1": p.W1, "b1": p.b1, "W2": p.W2, "b2": p.b2, "a": r.a, "h": r.h}
     moves = loops.z_per_unit(inst, loops.forward(inst))  # |dz / d entry|: the gradients' natural size
-    floor = {w: 1e-3 * max(z_unit / array_scale(a, 1.0), moves[w]) for w, a in sizes.items()}
+    floor = {w: max(1e-3 * z_unit / array_scale(a, 1.0), 1e-3 * moves[w], 1e7 * loops.rounding_noise(inst, w))
+             for w, a in sizes.items()}  # 1e7 x noise: the tolerance is 10 x what rounding alone gives
     floor |= {"yhat": 0.0, "z": 1e-3}
     checks = []
     for name, got, w in (("dLoss/dyhat", r.dL_dyhat, "yhat"), ("dLoss/dz", r.dL_dz, "z"),

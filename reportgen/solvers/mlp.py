@@ -199,7 +199,7 @@ def backward(net: Net, p: Params, X: Array, T: Array, fw: Forward) -> Grads:
         dL_dZ2 = dL_dY
     else:
         # dL/dY = -T / Y = -T e^{-ln Y}; it overflows only where the true value is beyond floats
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # T = 0 entries are masked out by where
             dL_dY = np.where(T != 0, -scale * T * np.exp(-fw.log_Y), 0.0)
         # the softmax Jacobian diag(y) - y y^T applied to dL/dY, row-wise, collapses to
         # y (1^T T) - T: no division by an underflowed probability

@@ -153,6 +153,16 @@ def gradient_fd(inst: Instance, wrt: str) -> np.ndarray:
     return central_diff(f, at, STEP, array_scale(at), cap)
 
 
+def rounding_noise(inst: Instance, wrt: str) -> float:
+    """What rounding alone puts into gradient_fd's result for ``wrt``: each loss evaluation is
+    off by about eps * z_unit (logits at 1e6 resolve no better), divided by the smallest step."""
+    v = forward(inst)
+    at = getattr(inst, wrt) if wrt in PARAMETERS else getattr(v, wrt)
+    cap = 1e-4 / max(z_per_unit(inst, v)[wrt], 1e-300)
+    step = min(STEP * array_scale(at), cap)
+    return 2.2e-16 * units(inst)[1] / step
+
+
 def z_per_unit(inst: Instance, v: Values) -> dict[str, float]:
     """How far z can move per unit change of one entry of each quantity (largest |dz/dentry|)."""
     w2, x = float(np.max(np.abs(inst.W2))), float(np.max(np.abs(inst.x)))
