@@ -19,7 +19,7 @@ CODE        := pyproject.toml $(wildcard reportgen/*.py reportgen/*/*.py) $(wild
 CONFIG      := $(OUT)/.make-config
 CONFIG_NOW  := templates=$(TEMPLATES)
 
-.PHONY: pdf pdfs test tex venv clean bench FORCE
+.PHONY: pdf pdfs test test-long tex venv clean bench FORCE
 .DEFAULT_GOAL := pdf
 
 $(BIN)/reportgen: pyproject.toml
@@ -53,6 +53,10 @@ $(OUT)/%.pdf: $(ASSIGNMENTS)/%.toml $(CODE) $(CONFIG) | $(BIN)/reportgen
 
 test: $(BIN)/reportgen
 	$(BIN)/python -m pytest
+
+test-long: $(BIN)/reportgen   # the property tests with 400 editions per property (minutes)
+	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_properties_networks.py \
+	  tests/test_properties_shapes.py tests/test_properties_specs.py
 
 bench: $(BIN)/reportgen tex
 	$(BIN)/python scripts/bench.py $(if $(TEMPLATES),--templates $(TEMPLATES))

@@ -63,8 +63,8 @@ def test_ce_step_editions_build_or_refuse_for_a_true_overflow(edition):
         # refused only where dLoss/dyhat truly lies beyond double precision (or the step overflows)
         assert exc.key == "problems[0]", exc
         assert "beyond double precision" in exc.detail, exc
-        params = smoothed_ce_step.Params(*(np.array(edition[k], dtype=float) for k in ("x", "y", "W1", "b1", "W2", "b2")),
-                                         edition["epsilon"], edition["eta"])
+        arrays = (np.array(edition[k], dtype=float) for k in ("x", "y", "W1", "b1", "W2", "b2"))
+        params = smoothed_ce_step.Params(*arrays, edition["epsilon"], edition["eta"])
         assert _largest_log_dyhat(ce_reference(params)) > 308.2
         COUNTS["refused"] += 1
         return
@@ -91,6 +91,34 @@ def test_ce_step_editions_build_or_refuse_for_a_true_overflow(edition):
         assert relative_gap(getattr(r, f"dL_d{name}"), ref[name], floor) <= 1e-8 + 1e-14 * z_unit, name
         new = getattr(r, f"{name}_new")
         assert relative_gap(new, ref[f"{name}_new"], _scale(getattr(p, name), 0.0) + p.eta * floor) <= 1e-8, name
-    assert r.mask.tolist() == [1.0 if v > 0 else 0.0 for v in
-                               (sum((Fraction(repr(float(p.W1[i, j]))) * Fraction(repr(float(p.x[i]))) for i in range(p.d)),
-                                    Fraction(repr(float(p.b1[j])))) for j in range(p.n))]
+    dec = lambda v: Fraction(repr(float(v)))  # noqa: E731
+    h = [sum((dec(p.W1[i, j]) * dec(p.x[i]) for i in range(p.d)), dec(p.b1[j])) for j in range(p.n)]
+    assert r.mask.tolist() == [1.0 if v > 0 else 0.0 for v in h]
+
+
+@given(mlp_editions())
+def test_the_relative_tolerances_still_catch_a_wrong_gradient(edition):
+    """Relative tolerances with floors are not so loose that a 1e-4 relative error passes."""
+    from dataclasses import replace
+
+    from reportgen.problems import mlp_gradients
+    from reportgen.verify.mlp import loss_unit, scales
+
+    p, r, _ = run(edition)
+    big = np.argmax(np.abs(r.dL_db1))
+    if abs(r.dL_db1[big]) <= 1e-2 * loss_unit(p) / scales(p)["b1"]:  # near 0 in its own units: nothing to see
+        return
+    wrong = r.dL_db1.copy()
+    wrong[big] *= 1 + 1e-4
+    checks = mlp_gradients.verify(p, replace(r, dL_db1=wrong))
+    assert "dL/db(1)" in [c.name for c in checks if not c.passed]
+
+
+def test_a_wrong_softmax_gradient_fails_its_check():
+    from dataclasses import replace
+
+    from .test_properties_specs import SP
+
+    p, r, _ = run({**SP, "b2": [4, 5, -10]})
+    checks = smoothed_ce_step.verify(p, replace(r, dL_db2=r.dL_db2 * (1 + 1e-5)))
+    assert "dLoss/db2" in [c.name for c in checks if not c.passed]

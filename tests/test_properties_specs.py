@@ -136,7 +136,8 @@ BUILDS = [
         {"kind": "maxpool", "kernel": 3, "stride": 2, "padding": 1},
         {"kind": "conv", "kernel": 3, "padding": 1, "filters": 64}])),
     ("VGG-16: 13 convolutions, 512 filters", _edit(CONV, in_size=224, in_channels=3, layers=[
-        {"kind": "conv", "kernel": 3, "padding": 1, "filters": f} if f else {"kind": "maxpool", "kernel": 2, "stride": 2}
+        {"kind": "conv", "kernel": 3, "padding": 1, "filters": f} if f else
+        {"kind": "maxpool", "kernel": 2, "stride": 2}
         for f in (64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512)])),
     ("cnn with kernel 1 and pool-first stacks", {**TINY_CNN, "in_size": 32, "target_size": 4, "kernels": [1, 3, 5, 7],
                                                  "start": "either"}),

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
-
-from fractions import Fraction
 
 from ..solvers import descent
 from ..spec import Table

@@ -102,7 +102,8 @@ def _steps(size: int, kind: str, kernels: tuple[int, ...], pool: int, target: in
     """The layers that can follow at ``size``: (kind, kernel, new size); sizes only shrink, so
     a layer that goes below the target is pruned."""
     if kind == "conv":
-        return [("conv", k, out_size(size, k)) for k in kernels if fits_exactly(size, k) and out_size(size, k) >= target]
+        return [("conv", k, out_size(size, k)) for k in kernels
+                if fits_exactly(size, k) and out_size(size, k) >= target]
     if fits_exactly(size, pool, s=pool) and out_size(size, pool, s=pool) >= target:
         return [("pool", pool, out_size(size, pool, s=pool))]
     return []
