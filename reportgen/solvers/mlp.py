@@ -70,15 +70,29 @@ HEADS = ("identity", "softmax")
 REDUCTIONS = ("sum", "mean")
 
 
+def _shifted(Z: Array) -> tuple[Array, Array, Array]:
+    """(top, Z - top, rest) with top the row maximum and rest = sum over all entries but one
+    maximal one of e^{Z - top}: sum_k e^{Z_k - top} = 1 + rest, kept apart so that log1p
+    sees the small part (ln(1 + 1e-12) is not lost to rounding)."""
+    top = Z.max(axis=-1, keepdims=True)
+    shifted = Z - top
+    e = np.exp(shifted)
+    first = np.argmax(Z, axis=-1)[..., None]
+    np.put_along_axis(e, first, 0.0, axis=-1)
+    return top, shifted, e.sum(axis=-1, keepdims=True)
+
+
 def log_sum_exp(Z: Array) -> Array:
     """ln sum_k e^{Z_k} along the last axis, shifted by the maximum so nothing overflows."""
-    top = Z.max(axis=-1, keepdims=True)
-    return (top + np.log(np.exp(Z - top).sum(axis=-1, keepdims=True))).squeeze(-1)
+    top, _, rest = _shifted(Z)
+    return (top + np.log1p(rest)).squeeze(-1)
 
 
 def log_softmax(Z: Array) -> Array:
-    """Row-wise ln softmax(Z) = Z - lse(Z): finite even where softmax itself underflows to 0."""
-    return Z - log_sum_exp(Z)[..., None]
+    """Row-wise ln softmax(Z) = (Z - max) - ln(1 + rest): finite where softmax underflows to 0,
+    and accurate near 0 for the largest class."""
+    _, shifted, rest = _shifted(Z)
+    return shifted - np.log1p(rest)
 
 
 def softmax(Z: Array) -> Array:
@@ -202,8 +216,11 @@ def backward(net: Net, p: Params, X: Array, T: Array, fw: Forward) -> Grads:
         with np.errstate(over="ignore", invalid="ignore"):  # T = 0 entries are masked out by where
             dL_dY = np.where(T != 0, -scale * T * np.exp(-fw.log_Y), 0.0)
         # the softmax Jacobian diag(y) - y y^T applied to dL/dY, row-wise, collapses to
-        # y (1^T T) - T: no division by an underflowed probability
-        dL_dZ2 = scale * (fw.Y * T.sum(axis=1, keepdims=True) - T)
+        # y S - T with S = 1^T T: no division by an underflowed probability. Where y > 1/2 it is
+        # S (y - 1) + (S - T) with y - 1 = expm1(ln y), exact where y - 1 would cancel
+        S = T.sum(axis=1, keepdims=True)
+        near_one = fw.log_Y > -np.log(2.0)
+        dL_dZ2 = scale * np.where(near_one, S * np.expm1(fw.log_Y) + (S - T), fw.Y * S - T)
     dL_dW2 = fw.A1.T @ dL_dZ2
     dL_db2 = dL_dZ2.sum(axis=0)
     dL_dA1 = dL_dZ2 @ p.W2.T
