@@ -122,3 +122,12 @@ def test_a_wrong_softmax_gradient_fails_its_check():
     p, r, _ = run({**SP, "b2": [4, 5, -10]})
     checks = smoothed_ce_step.verify(p, replace(r, dL_db2=r.dL_db2 * (1 + 1e-5)))
     assert "dLoss/db2" in [c.name for c in checks if not c.passed]
+
+
+def test_a_relu_tie_is_decided_on_the_decimals():
+    """0.1 * 3 - 0.3 is 5.6e-17 in floats but 0 on the decimals: f'(0) = 0 there, and reported."""
+    from .test_properties_specs import SP
+
+    _, r, checks = run({**SP, "x": [0.1, 1], "W1": [[3, 2, 2], [0, 2, -1]], "b1": [-0.3, -2, -3]})
+    assert not failed(checks)
+    assert r.h[0] == 0.0 and r.mask[0] == 0.0 and r.kinks == (1,)

@@ -138,6 +138,7 @@ class Result:
     W2_new: np.ndarray
     b2_new: np.ndarray
     loss_new: float  # the loss at the updated parameters
+    kinks: tuple[int, ...] = ()  # hidden units (1-based) with h exactly 0: ReLU'(0) = 0 used there
 
     @property
     def inactive_units(self) -> int:
@@ -149,7 +150,8 @@ def solve(p: Params) -> Result:
     X = p.x.reshape(1, -1)
     y_soft = (1.0 - p.epsilon) * p.y + p.epsilon / p.q
     T = y_soft.reshape(1, -1)
-    fw = mlp.forward(net, cp, X, T, mlp.exact_preactivations(X, cp.W1, cp.b1))
+    exact = mlp.exact_preactivations(X, cp.W1, cp.b1)  # the ReLU branch of h = 0.1 * 3 - 0.3 is decided exactly
+    fw = mlp.forward(net, cp, X, T, exact)
     g = mlp.backward(net, cp, X, T, fw)
     new = cp.step(g, p.eta)
     if not np.all(np.isfinite(new.flat())):
@@ -162,6 +164,7 @@ def solve(p: Params) -> Result:
         dL_dz=g.dL_dZ2[0], dL_dW2=g.dL_dW2, dL_db2=g.dL_db2, dL_da=g.dL_dA1[0],
         dL_dh=g.dL_dZ1[0], dL_dW1=g.dL_dW1, dL_db1=g.dL_db1,
         W1_new=new.W1, b1_new=new.b1, W2_new=new.W2, b2_new=new.b2, loss_new=mlp.loss_at(net, new, X, T),
+        kinks=tuple(int(j) + 1 for j in np.flatnonzero(exact[1][0] == 0)),
     )
 
 
