@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import SpecError
 from ..solvers import mlp
 from ..spec import Table
 from ..verify import Check, close, equal
@@ -65,7 +66,13 @@ def parse(t: Table) -> Params:
     if work > MAX_WORK:
         raise t.error("X", f"{N} samples, {d} inputs and {h} hidden units need {work:,} loop steps to verify "
                            f"by finite differences; at most {MAX_WORK:,} (fewer samples or units)")
-    return Params(layout, activation, X, targets, W1, b1, W2, b2)
+    p = Params(layout, activation, X, targets, W1, b1, W2, b2)
+    with np.errstate(over="ignore"):
+        unit = loss_unit(p)
+    if not unit <= 1e300:
+        raise SpecError(t.file, t.path, f"the data's scale puts the loss's terms at {unit:.3g}, beyond what double "
+                                        "precision can hold and difference (1e300); scale X, t and the weights down")
+    return p
 
 
 @dataclass(frozen=True)

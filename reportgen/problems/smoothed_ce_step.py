@@ -92,6 +92,12 @@ def parse(t: Table) -> Params:
         raise t.error("b1", f"d = {d}, n = {n}, q = {q} need {work:,} loop steps to verify by finite "
                             f"differences; at most {MAX_WORK:,}")
     p = Params(x, y, W1, b1, W2, b2, epsilon, eta)
+    with np.errstate(over="ignore", invalid="ignore"):
+        reach = (1 + float(np.max(np.abs(x)))) * (1 + float(np.max(np.abs(W2))))
+        size = max(loops.units(p.instance())) * (1 + eta) * reach
+    if not size <= 1e300:
+        raise SpecError(t.file, t.path, f"the data's scale puts the gradients and the step near {size:.3g}, beyond "
+                                        "what double precision can hold and difference (1e300); scale the data down")
     _check_representable(p, t)
     return p
 

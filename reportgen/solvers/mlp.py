@@ -213,8 +213,8 @@ def backward(net: Net, p: Params, X: Array, T: Array, fw: Forward) -> Grads:
         dL_dZ2 = dL_dY
     else:
         # dL/dY = -T / Y = -T e^{-ln Y}; it overflows only where the true value is beyond floats
-        with np.errstate(over="ignore", invalid="ignore"):  # T = 0 entries are masked out by where
-            dL_dY = np.where(T != 0, -scale * T * np.exp(-fw.log_Y), 0.0)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # T = 0 entries: masked out
+            dL_dY = np.where(T != 0, -scale * np.sign(T) * np.exp(np.log(np.abs(T)) - fw.log_Y), 0.0)
         # the softmax Jacobian diag(y) - y y^T applied to dL/dY, row-wise, collapses to
         # y S - T with S = 1^T T: no division by an underflowed probability. Where y > 1/2 it is
         # S (y - 1) + (S - T) with y - 1 = expm1(ln y), exact where y - 1 would cancel

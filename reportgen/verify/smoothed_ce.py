@@ -136,7 +136,7 @@ def gradient_fd(inst: Instance, wrt: str) -> np.ndarray:
     inst = inst if inst.signs is not None else replace(inst, signs=exact_signs(inst))
     v = forward(inst)
     if wrt == "yhat":
-        return _yhat_fd(v.yhat, v.y_soft)
+        return _yhat_fd(v.yhat, v.y_soft, v.z)
     if wrt == "z":  # the loss is translation invariant in z (the soft labels sum to 1): shift by max z
         top = max(v.z)
         lse0 = math.log(sum(math.exp(t - top) for t in v.z))
@@ -169,13 +169,21 @@ def z_per_unit(inst: Instance, v: Values) -> dict[str, float]:
     return {"b2": 1.0, "W2": float(np.max(np.abs(v.a))), "a": w2, "h": w2, "b1": w2, "W1": w2 * x}
 
 
-def _yhat_fd(yhat: np.ndarray, y_soft: np.ndarray) -> np.ndarray:
+def _yhat_fd(yhat: np.ndarray, y_soft: np.ndarray, z: np.ndarray) -> np.ndarray:
     """dLoss/dyhat_k by central differences with steps 1e-5 yhat_k, relative to each probability
-    (an absolute step would step below 0 where yhat_k < 1e-6). A class with y^s_k = 0 and
-    yhat_k = 0 contributes nothing: 0."""
+    (an absolute step would step below 0 where yhat_k < 1e-6). Where yhat_k is below the normal
+    doubles (1e-300), in u_k = ln yhat_k instead (loops: z_k - ln sum e^z), then
+    dLoss/dyhat_k = (dLoss/du_k) e^{-u_k}. A class with y^s_k = 0 contributes nothing: 0."""
     g = np.zeros_like(yhat)
+    top = max(z)
+    lse = top + math.log(sum(math.exp(t - top) for t in z))
     for k, p in enumerate(yhat):
-        if p > 0:
+        if y_soft[k] > 0 and p < 1e-300:
+            u = float(z[k] - lse)
+            s = float(y_soft[k])  # the loss depends on u_k as -s u_k
+            d = (-s * (u * (1 + 1e-6)) + s * (u * (1 - 1e-6))) / (u * 2e-6)
+            g[k] = -math.exp(math.log(-d) - u) if d < 0 else 0.0
+        elif p > 0:
             e = np.zeros_like(yhat)
             e[k] = 1e-5 * p
             g[k] = (loss_of_yhat(yhat + e, y_soft) - loss_of_yhat(yhat - e, y_soft)) / (2 * e[k])
