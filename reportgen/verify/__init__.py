@@ -65,6 +65,8 @@ def central_diff(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-
     g = np.zeros_like(x)
     for i in np.ndindex(x.shape):
         step = h if scale is None else min(h * max(abs(float(x[i])), scale), cap)
+        if abs(float(x[i])) + step == abs(float(x[i])):  # absorbed by a huge entry: relative to it instead
+            step = h * abs(float(x[i]))
         e = np.zeros_like(x)
         e[i] = step
         step = float((x + e)[i] - (x - e)[i]) / 2  # the step actually taken, after rounding
