@@ -29,6 +29,7 @@ MAX_SIZE = 1024  # the walk over window positions in the check is linear in the 
 MAX_CHANNELS = 65536  # weight counts stay exact integers; the check allocates nothing this large
 MAX_DESIGN = 256  # the design search and its check visit every (k, s) up to n + 2p: quadratic
 SIMULATE_MACS = 20_000_000  # multiply-adds up to which the check convolves a random image
+SIMULATE_WINDOWS = 100_000  # and window positions (each one a numpy call)
 
 
 @dataclass(frozen=True)
@@ -253,11 +254,12 @@ def pool2d(x: np.ndarray, k: int, s: int, kind: str, p: int = 0) -> np.ndarray:
     return np.array([[[reduce(ch[r:r + k, c:c + k]) for c in cols] for r in rows] for ch in xp])
 
 
-def simulation_cost(p: Params) -> int:
-    """Multiply-adds of convolving a random image through the stack (from the solver's stages)."""
+def simulation_cost(p: Params) -> tuple[int, int]:
+    """(multiply-adds, window positions) of convolving a random image through the stack."""
     stages = run_stack(p)
-    return sum(b.size ** 2 * (a.channels * b.kernel ** 2 * max(b.channels if b.kind == "conv" else 1, 1))
-               for a, b in zip(stages, stages[1:], strict=False))
+    pairs = list(zip(stages, stages[1:], strict=False))
+    macs = sum(b.size ** 2 * a.channels * b.kernel ** 2 * (b.channels if b.kind == "conv" else 1) for a, b in pairs)
+    return macs, sum(b.size ** 2 * (1 if b.kind == "conv" else b.channels) for _, b in pairs)
 
 
 def simulate_stack(p: Params, rng: np.random.Generator) -> tuple[list[tuple[int, ...]], list[int]]:
@@ -295,13 +297,14 @@ def walk_stack(p: Params) -> tuple[list[tuple[int, ...]], list[int]]:
 
 def verify(p: Params, r: Result) -> list[Check]:
     rng = np.random.default_rng(0)
-    cost = simulation_cost(p)
-    if cost <= SIMULATE_MACS:
+    macs, windows = simulation_cost(p)
+    if macs <= SIMULATE_MACS and windows <= SIMULATE_WINDOWS:
         shapes, weights = simulate_stack(p, rng)
         how = "direct convolution and pooling of a random image"
     else:
         shapes, weights = walk_stack(p)
-        how = f"window positions walked layer by layer ({cost:,} multiply-adds are too many to convolve)"
+        how = (f"window positions walked layer by layer ({macs:,} multiply-adds at {windows:,} windows are too "
+               "many to convolve)")
     final = shapes[-1]
     checks = [
         equal("(a) shapes after each layer", how,
