@@ -143,24 +143,31 @@ def gradient_fd(inst: Instance, wrt: str) -> np.ndarray:
         change = lambda dz: (math.log(sum(math.exp(t - top + e) for t, e in zip(v.z, dz, strict=True))) - lse0  # noqa: E731
                              - sum(float(s) * e for s, e in zip(v.y_soft, dz, strict=True)))
         return central_diff(change, np.zeros_like(v.z), STEP)
-    # the loss bends on the scale 1 of z (log-sum-exp): each step moves z by at most 1e-4
-    cap = 1e-4 / max(z_per_unit(inst, v)[wrt], 1e-300)
+    scale, cap = _step(inst, v, wrt)
     if wrt in PARAMETERS:
-        at = getattr(inst, wrt)
-        return central_diff(lambda u: loss(replace(inst, **{wrt: u})), at, STEP, array_scale(at), cap)
+        return central_diff(lambda u: loss(replace(inst, **{wrt: u})), getattr(inst, wrt), STEP, scale, cap)
     f = {"h": lambda t: loss_of_h(t, inst), "a": lambda t: loss_of_a(t, inst)}[wrt]
-    at = getattr(v, wrt)
-    return central_diff(f, at, STEP, array_scale(at), cap)
+    return central_diff(f, getattr(v, wrt), STEP, scale, cap)
+
+
+def _step(inst: Instance, v: Values, wrt: str) -> tuple[float, float]:
+    """(scale, cap) of the steps for ``wrt``: the loss bends on the scale 1 of z (log-sum-exp),
+    so a step moves z by at least 1e-6 (scale 1 / |dz/d entry| where the array is small) and at
+    most 1e-4 (cap)."""
+    moves = z_per_unit(inst, v)[wrt]
+    at = getattr(inst, wrt) if wrt in PARAMETERS else getattr(v, wrt)
+    if moves <= 0:
+        return array_scale(at), float("inf")
+    return max(array_scale(at, 0.0), 1.0 / moves), 1e-4 / moves
 
 
 def rounding_noise(inst: Instance, wrt: str) -> float:
     """What rounding alone puts into gradient_fd's result for ``wrt``: each loss evaluation is
-    off by about eps * z_unit (logits at 1e6 resolve no better), divided by the smallest step."""
+    off by about eps * |Loss| (logits at 1e6 resolve no better), divided by the smallest step."""
     v = forward(inst)
-    at = getattr(inst, wrt) if wrt in PARAMETERS else getattr(v, wrt)
-    cap = 1e-4 / max(z_per_unit(inst, v)[wrt], 1e-300)
-    step = min(STEP * array_scale(at), cap)
-    return 2.2e-16 * units(inst)[1] / step
+    scale, cap = _step(inst, v, wrt)
+    loss_size = units(inst)[1] + math.log(len(inst.b2)) + 1.0  # |Loss| <= z_unit + ln q
+    return 2.2e-16 * loss_size / min(STEP * scale, cap)
 
 
 def z_per_unit(inst: Instance, v: Values) -> dict[str, float]:
