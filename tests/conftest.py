@@ -42,7 +42,7 @@ def pdf_text(path: Path) -> str:
 # --- Hypothesis: a fast, reproducible profile for `make test`; HYPOTHESIS_PROFILE=long for more ---
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-settings.register_profile("fast", max_examples=12, deadline=None, derandomize=True, print_blob=True,
+settings.register_profile("fast", max_examples=30, deadline=None, derandomize=True, print_blob=True,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("long", max_examples=400, deadline=None, print_blob=True,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
