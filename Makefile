@@ -1,5 +1,6 @@
 # make pdf    build every report into build/ (creates .venv, installs TeX Live if needed);
 #             incremental: only reports whose inputs changed are rebuilt, JOBS at a time
+# make checks verify every report afresh and write its list of checks to build/<id>.checks.pdf
 # make test   run the test suite (what CI runs)
 # make bench  time a cold build of all reports against bare latexmk on the same .tex files
 PYTHON      ?= python3
@@ -19,7 +20,7 @@ CODE        := pyproject.toml $(wildcard reportgen/*.py reportgen/*/*.py) $(wild
 CONFIG      := $(OUT)/.make-config
 CONFIG_NOW  := templates=$(TEMPLATES)
 
-.PHONY: pdf pdfs test test-long tex venv clean bench FORCE
+.PHONY: pdf pdfs checks test test-long tex venv clean bench FORCE
 .DEFAULT_GOAL := pdf
 
 $(BIN)/reportgen: pyproject.toml
@@ -50,6 +51,11 @@ $(OUT)/%.pdf: $(ASSIGNMENTS)/%.toml $(CODE) $(CONFIG) | $(BIN)/reportgen
 	@touch $@
 
 -include $(wildcard $(PDFS:.pdf=.d))
+
+# The verification companions: `check` always verifies afresh (exit 1 if a check fails; the PDFs
+# are written either way, failed checks marked).
+checks: $(BIN)/reportgen tex
+	$(BIN)/reportgen check --pdf --out $(OUT) $(wildcard $(ASSIGNMENTS)/*.toml)
 
 test: $(BIN)/reportgen
 	$(BIN)/python -m pytest

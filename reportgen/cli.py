@@ -2,18 +2,23 @@
 
     reportgen list                         report ids and titles
     reportgen build [ID|PATH ...]          build reports (all when none named)
-    reportgen solve ID --json              every computed quantity as JSON
-    reportgen check [ID ...]               run the verification alone
+    reportgen solve ID --json              every computed quantity as JSON (no verification)
+    reportgen check [ID ...] [--pdf]       run the verification alone (--pdf: DIR/<id>.checks.pdf)
+    reportgen kinds                        the problem kinds, with what each solves
+    reportgen variants ID --count N --seed S   per-student sheets, solutions and answer key
+    reportgen variants ID --stress N       acceptance rate and answer ranges of N draws
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
+from typing import TextIO
 
 from . import pipeline
 from . import settings as settings_mod
@@ -27,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sub.add_parser("list", help="list the report ids with their titles")
+    sub.add_parser("kinds", help="list the problem kinds with their descriptions")
 
     b = sub.add_parser("build", help="build reports into PDFs")
     b.add_argument("reports", nargs="*", metavar="ID|PATH", help="report ids or .toml files (default: all)")
@@ -38,9 +44,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="build up to N reports at once (0: one per CPU; default 1)")
     for name in settings_mod.TEXT_FIELDS:
         flag, words = name.replace("_", "-"), name.replace("_", " ")
-        b.add_argument(f"--{flag}", dest=name, help=f"{words} shown in the title block")
+        several = " (several: separate them with ';')" if name in settings_mod.LIST_FIELDS else ""
+        b.add_argument(f"--{flag}", dest=name, help=f"{words} shown in the title block{several}")
     b.add_argument("--digits", type=int, help="decimals shown for computed values (default 4)")
     b.add_argument("--zip", action="store_true", help="write an Overleaf-ready ID.zip instead of compiling")
+    b.add_argument("--sheet", action="store_true",
+                   help="the exercise sheet (tasks and data, no solutions) as ID.sheet.pdf")
 
     t = sub.add_parser("templates", help="work with the LaTeX templates")
     tsub = t.add_subparsers(dest="templates_command", required=True, metavar="ACTION")
@@ -48,13 +57,50 @@ def _parser() -> argparse.ArgumentParser:
     te.add_argument("dir", type=Path, metavar="DIR")
     te.add_argument("--force", action="store_true", help="overwrite files that exist in DIR")
 
-    s = sub.add_parser("solve", help="print every computed quantity of a report")
+    s = sub.add_parser("solve", help="print every computed quantity of a report (not verified: see check)")
     s.add_argument("report", metavar="ID|PATH")
     s.add_argument("--json", action="store_true", required=True, help="as JSON (the only format)")
 
     c = sub.add_parser("check", help="run the independent verification; exit 1 if a check fails")
     c.add_argument("reports", nargs="*", metavar="ID|PATH")
+    c.add_argument("--pdf", action="store_true", help="also write the list of checks as DIR/<id>.checks.pdf")
+    c.add_argument("--out", type=Path, metavar="DIR", help="output folder for --pdf (default: build)")
+    c.add_argument("--timeout", type=float, help="seconds allowed per LaTeX run (default 180)")
+    _variants_parser(sub)
     return ap
+
+
+def _shard(text: str) -> tuple[int, int]:
+    k, sep, m = text.partition("/")
+    if not (sep and k.isdigit() and m.isdigit() and 1 <= int(k) <= int(m)):
+        raise argparse.ArgumentTypeError(f"expected K/M with 1 <= K <= M, e.g. 2/4; got {text!r}")
+    return int(k), int(m)
+
+
+def _natural(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return int(text)
+
+
+def _variants_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    v = sub.add_parser("variants", help="per-student variants: sheets, solutions and the answer key")
+    v.add_argument("report", metavar="ID|PATH")
+    what = v.add_mutually_exclusive_group(required=True)
+    what.add_argument("--count", type=_natural, metavar="N", help="build N variants")
+    what.add_argument("--stress", type=_natural, metavar="N",
+                      help="draw N variants, report the acceptance rate and answer ranges; build nothing")
+    what.add_argument("--combine", type=Path, metavar="DIR",
+                      help="merge the answers.shard-K-of-M files in DIR into answers.json and answers.csv")
+    v.add_argument("--seed", type=_natural, default=0, help="the run's seed (default 0); same seed, same bytes")
+    v.add_argument("--out", type=Path, help="output folder (default: build/variants/ID)")
+    v.add_argument("-j", "--jobs", type=_natural, default=1, metavar="J",
+                   help="variants built at once (0: one per CPU; default 1)")
+    v.add_argument("--shard", type=_shard, default=(1, 1), metavar="K/M",
+                   help="build only variants K, K+M, K+2M, ... (for a CI matrix of M runners)")
+    v.add_argument("--answers-only", action="store_true", help="write the answer key only, no PDFs")
+    v.add_argument("--templates", type=Path, action="append", help="template folder searched first (repeatable)")
+    v.add_argument("--force", action="store_true", help="rebuild PDFs even when up to date")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; published files are complete (old or new)", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into head: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -74,17 +123,22 @@ def _run(args: argparse.Namespace) -> int:
         for rid in pipeline.report_ids():
             print(f"{rid:24} {pipeline.load(rid).title}")
         return 0
+    if args.command == "kinds":
+        from . import problems
+
+        for name in problems.names():
+            print(f"{name:24} {problems.get(name).description}")
+        return 0
     if args.command == "solve":
-        from .jsonout import dumps
+        from . import jsonout
 
         report = pipeline.load(args.report)
-        solved = pipeline.solve(report)
-        print(dumps({"id": report.id, "title": report.title, "problems": [
-            {"number": s.spec.number, "kind": s.spec.kind, "title": s.spec.title,
-             "result": s.result, "checks": s.checks} for s in solved]}))
+        print(jsonout.dumps(jsonout.solution(report, pipeline.solve(report))))
         return 0
     if args.command == "check":
-        return _check(args.reports or pipeline.report_ids())
+        return _check(args)
+    if args.command == "variants":
+        return _variants(args)
     if args.command == "templates":
         from .render import BUILTIN_TEMPLATES, export_templates
 
@@ -96,18 +150,46 @@ def _run(args: argparse.Namespace) -> int:
     return _build(args)
 
 
-def _check(names: list[str]) -> int:
+def _check(args: argparse.Namespace) -> int:
+    """Verify afresh and print every check; with --pdf also write each report's companion PDF
+    (failed checks included). Exit 1 when any check failed."""
+    cfg = settings_mod.load(args.settings).with_overrides(out_dir=args.out, timeout=args.timeout)
     failed = 0
-    for name in names:
+    for name in args.reports or pipeline.report_ids():
         report = pipeline.load(name)
-        for s in pipeline.solve(report):
-            for c in s.checks:
+        solved = pipeline.verify(report, pipeline.solve(report))
+        for s in solved:
+            for c in s.checks or ():
                 status = "ok  " if c.passed else "FAIL"
                 failed += not c.passed
                 dev = "exact" if c.exact and c.passed else f"{c.deviation:.2e}"
                 print(f"{status} {report.id} P{s.spec.number} {c.name} [{c.method}] {dev}")
+        if args.pdf:
+            from .companion import build_companion
+
+            pdf = build_companion(report, solved, cfg, pipeline.source_date_epoch(report))
+            _say(f"wrote {pdf}")
     print(f"{'all checks passed' if not failed else f'{failed} check(s) failed'}")
     return 1 if failed else 0
+
+
+def _variants(args: argparse.Namespace) -> int:
+    from . import variant_run
+
+    cfg = settings_mod.load(args.settings).with_overrides(
+        templates=tuple(args.templates) if args.templates else None, force=args.force or None)
+
+    if args.stress is not None:
+        variant_run.stress(args.report, args.stress, args.seed, cfg, _say)
+        return 0
+    if args.combine is not None:
+        variant_run.combine(args.report, args.combine, _say)
+        return 0
+    report_id = pipeline.load(args.report).id
+    cfg = variant_run.settings_for(cfg, args.out or Path("build") / "variants" / report_id)
+    variant_run.run(variant_run.Run(args.report, args.count, args.seed, args.shard, args.jobs, args.answers_only),
+                    cfg, _say)
+    return 0
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -127,16 +209,24 @@ def _build(args: argparse.Namespace) -> int:
         raise SpecError("command line", "jobs", f"expected 0 or more, got {cfg.jobs}")
     jobs = cfg.jobs or os.cpu_count() or 1
     failures = 0
-    build = pipeline.export_zip if args.zip else pipeline.build_report
+    build = functools.partial(pipeline.export_zip if args.zip else pipeline.build_report, sheet=args.sheet)
     for outcome in _build_all(build, names, cfg, min(jobs, len(names))):
         if isinstance(outcome, ReportError):
             failures += 1
-            print(f"error: {outcome}", file=sys.stderr, flush=True)
+            _say(f"error: {outcome}", sys.stderr)
         else:
             o = outcome
-            print(f"{o.status:10} {o.report_id:24} -> {o.pdf}  ({o.seconds:.1f} s, {o.checks} checks passed)",
-                  flush=True)
+            checked = "not cross-checked: no results shown" if args.sheet else f"{o.checks} checks passed"
+            _say(f"{o.status:10} {o.report_id:24} -> {o.pdf}  ({o.seconds:.1f} s, {checked})")
     return 1 if failures else 0
+
+
+def _say(line: str, stream: TextIO | None = None) -> None:
+    """One line in one write: builds run by `make -j` share a pipe, and with PYTHONUNBUFFERED
+    print() writes the text and its newline separately, so two reports' lines could interleave."""
+    stream = stream or sys.stdout
+    stream.write(line + "\n")
+    stream.flush()
 
 
 def _build_all(build: Callable[[str, settings_mod.Settings], pipeline.Outcome], names: list[str],

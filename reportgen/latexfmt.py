@@ -1,13 +1,18 @@
 """Every number, vector, matrix, fraction and user string -> LaTeX. Nothing else formats.
 
-Rules (tested with tables of exact strings in tests/test_latexfmt.py):
+One number style per report (tested with tables of exact strings in tests/test_latexfmt.py):
 
-* A value within ``noise`` of zero prints ``0``: no ``-0``, no ``-5.55e-17``.
-* Other floats round to ``digits`` decimals with trailing zeros dropped, so data given as
-  ``0.2`` prints ``0.2`` and a computed ``0.123456`` prints ``0.1235``.
-* Every entry of a matrix uses the same number of decimals (the most any entry needs).
+* Given data (``given=True``: the assignment's inputs) prints exactly as given: the shortest
+  decimal that round-trips the float (``0.00012``, ``0.1234567``, ``-1.0`` in a matrix of
+  decimals, ``5`` in a matrix of integers).
+* Computed values print with exactly ``digits`` decimals (``-2.0400`` beside ``-1.2445``), so
+  one display never mixes ``-1.6`` with ``-1.6000``; ``=`` or ``\\approx`` (:func:`eq`) tells
+  whether that is exact.
+* Integer values print as integers (``-5``, not ``-5.0000``), grouped by thin spaces from five
+  digits on (``102\\,848``); a value within ``noise`` of zero prints ``0``: no ``-0``, no
+  ``-5.55e-17``.
+* :func:`ratio` prints a value that is a simple fraction as one (``1/12``, not ``0.0833``).
 * Magnitudes below ``10**-digits`` or at least ``sci_large`` print as ``m \\times 10^{e}``.
-* Integers print exactly, grouped by thin spaces from five digits on (``102\\,848``).
 * nan, inf and booleans are refused with ``FormatError``; they are bugs, not output.
 * Minus signs are math-mode ``-`` (a real minus); callers place the result in math mode.
 
@@ -108,22 +113,59 @@ def _fixed(v: float, decimals: int) -> str:
     return ("-" if text.startswith("-") else "") + body
 
 
-def num(x: object, s: FormatSettings = DEFAULT, decimals: int | None = None) -> Tex:
-    """One real number. ``decimals`` forces a fixed count (used for aligned matrix entries)."""
+def _integral(v: float, s: FormatSettings) -> int | None:
+    """The integer ``v`` is (up to float noise), or None."""
+    if abs(v) < 1e15 and abs(v - round(v)) < s.noise:
+        return int(round(v))
+    return None
+
+
+def _shortest(v: float) -> str:
+    """The shortest decimal that round-trips ``v`` (Python's repr of the float)."""
+    return repr(float(v))
+
+
+def given_decimals(v: float) -> int:
+    """Decimals of ``v`` as given (0 for an integer value or one printed in scientific form)."""
+    text = _shortest(v)
+    if "e" in text or text.endswith(".0"):
+        return 0
+    return len(text.partition(".")[2])
+
+
+def _given(v: float, s: FormatSettings, decimals: int | None = None) -> str:
+    text = _shortest(v)
+    if "e" in text:  # 1.2e-05: the mantissa as given
+        mant, exp = text.split("e")
+        return rf"{mant.removesuffix('.0')} \times 10^{{{int(exp)}}}"
+    n = _integral(v, s)
+    if n is not None and not decimals:
+        return integer(n)
+    return _fixed(v, given_decimals(v) if decimals is None else decimals)
+
+
+def num(x: object, s: FormatSettings = DEFAULT, decimals: int | None = None, given: bool = False) -> Tex:
+    """One real number: given data exactly as given, a computed value with ``s.digits`` decimals
+    (``decimals`` overrides the count), an integer value as an integer."""
     if isinstance(x, (Integral, np.integer)) and not isinstance(x, (bool, np.bool_)):
         return integer(x)
     v = _real(x)
     if abs(v) < s.noise:
         return Tex("0")
+    if given:
+        return Tex(_given(v, s, decimals))
+    n = _integral(v, s)
+    if n is not None:
+        return integer(n)
     if _is_sci(v, s):
         return Tex(_sci(v, s))
-    return Tex(_fixed(v, decimals_needed(v, s) if decimals is None else decimals))
+    return Tex(_fixed(v, s.digits if decimals is None else decimals))
 
 
 def is_exact(x: object, s: FormatSettings = DEFAULT) -> bool:
     """Whether :func:`num` prints ``x`` exactly (so ``=`` is honest, else ``\\approx``)."""
     v = _real(x)
-    if abs(v) < s.noise or isinstance(x, (Integral, np.integer)):
+    if abs(v) < s.noise or isinstance(x, (Integral, np.integer)) or _integral(v, s) is not None:
         return True
     if _is_sci(v, s):
         return False
@@ -146,6 +188,29 @@ def frac(q: object, s: FormatSettings = DEFAULT) -> Tex:
     return Tex(rf"{sign}\frac{{{_group(str(abs(q.numerator)))}}}{{{_group(str(q.denominator))}}}")
 
 
+MAX_DENOMINATOR = 100  # a "simple" fraction: 1/12 and 11/60 are, 1/7919 is not
+
+
+def simple_fraction(x: object, s: FormatSettings = DEFAULT) -> Fraction | None:
+    """The fraction with denominator at most MAX_DENOMINATOR that ``x`` is (up to float noise)."""
+    if isinstance(x, Fraction):
+        return x if x.denominator <= MAX_DENOMINATOR else None
+    v = _real(x)
+    q = Fraction(v).limit_denominator(MAX_DENOMINATOR)
+    return q if abs(float(q) - v) <= s.noise * max(1.0, abs(v)) else None
+
+
+def ratio(x: object, s: FormatSettings = DEFAULT, slash: bool = False) -> Tex:
+    """A value that is a simple fraction as that fraction (``\\frac{1}{12}``, or ``1/12`` with
+    ``slash`` for legends and running text), anything else as :func:`num`."""
+    q = simple_fraction(x, s)
+    if q is None:
+        return num(x, s)
+    if slash and q.denominator != 1:
+        return Tex(f"{'-' if q < 0 else ''}{_group(str(abs(q.numerator)))}/{_group(str(q.denominator))}")
+    return frac(q, s)
+
+
 def _as_2d(a: object) -> np.ndarray:
     if isinstance(a, (str, bytes)):
         raise FormatError(f"expected an array, got text {a!r}")
@@ -161,24 +226,27 @@ def _as_2d(a: object) -> np.ndarray:
     return arr
 
 
-def mat(a: object, s: FormatSettings = DEFAULT) -> Tex:
-    """A matrix (1-D input is a column vector) with one decimal count for every entry."""
+def mat(a: object, s: FormatSettings = DEFAULT, given: bool = False) -> Tex:
+    """A matrix (1-D input is a column vector). Computed entries get ``s.digits`` decimals and
+    integer values print as integers; given entries print each as given (``-1.0`` beside ``0.25``;
+    a matrix of integers as integers)."""
     arr = _as_2d(a)
     if arr.dtype.kind in "iu":
         cells = [[integer(v) for v in row] for row in arr.tolist()]
-    else:
+    elif given:
         values = [_real(v) for v in arr.ravel()]
-        plain = [v for v in values if abs(v) >= s.noise and not _is_sci(v, s)]
-        d = max((decimals_needed(v, s) for v in plain), default=0)
-        # exact zeros print as a plain 0, as in hand-typeset matrices
-        cells = [[Tex("0") if abs(float(v)) < s.noise else num(float(v), s, decimals=d) for v in row] for row in arr]
+        whole = all(_integral(v, s) is not None for v in values)  # integers print as integers
+        cells = [[Tex(_given(float(v), s, None if whole else max(given_decimals(float(v)), 1))) for v in row]
+                 for row in arr]
+    else:
+        cells = [[num(float(v), s) for v in row] for row in arr]
     body = r" \\ ".join(" & ".join(row) for row in cells)
     return Tex(rf"\begin{{{s.matrix_env}}} {body} \end{{{s.matrix_env}}}")
 
 
-def rowvec(a: object, s: FormatSettings = DEFAULT) -> Tex:
+def rowvec(a: object, s: FormatSettings = DEFAULT, given: bool = False) -> Tex:
     """A 1-D array as a row vector."""
-    return mat(np.asarray(a).reshape(1, -1), s)
+    return mat(np.asarray(a).reshape(1, -1), s, given)
 
 
 def shape(dims: object) -> Tex:
@@ -229,7 +297,14 @@ def sym(expr: object, as_written: bool = False, ln: bool = False) -> Tex:
     if not isinstance(expr, sympy.Basic):
         raise FormatError(f"expected a SymPy expression, got {type(expr).__name__}")
     layout = {"order": "none", "long_frac_ratio": None} if as_written else {"long_frac_ratio": 3}
-    return Tex(_sym_printer()({"mul_symbol": None, "ln_notation": ln, **layout}).doprint(expr))
+    tex = _sym_printer()({"mul_symbol": None, "ln_notation": ln, **layout}).doprint(expr)
+    return Tex(_OPERATOR_PAREN.sub(r"\1\\mathopen{}\2\\left(", tex))
+
+
+# An operator name before \left( (or {\left(, SymPy's function form) would get a thin space,
+# "sign (x)": an empty \mathopen in between keeps the argument against the name, "sign(x)".
+_OPERATOR_PAREN = re.compile(
+    r"(\\operatorname\{[A-Za-z]+\}|\\(?:max|min|ln|log|exp|sin|cos|tan|tanh|det))\s*(\{?)\\left\(")
 
 
 @functools.cache
@@ -270,6 +345,15 @@ def _sym_printer() -> type:
             if "_" in base or "^" in base:  # \mathbf{W}_2 -> (\mathbf{W}_2)_{jk}
                 return rf"{{({base})_{{{idx}}}}}"
             return rf"{{{base}_{{{idx}}}}}"
+
+        def _print_Pow(self, expr):  # type: ignore[no-untyped-def]
+            """x_i^2 with the superscript over the subscript (an entry is braced for safety)."""
+            base, e = expr.args
+            if isinstance(base, sympy.Indexed) and e.is_Integer and e > 1:
+                tex = self._print(base)
+                if tex.startswith("{") and tex.endswith("}") and "^" not in tex:
+                    return f"{tex[1:-1]}^{{{self._print(e)}}}"
+            return super()._print_Pow(expr)
 
         def _print_UnevaluatedExpr(self, expr):  # type: ignore[no-untyped-def]
             """``UnevaluatedExpr(Mul(..., evaluate=False))`` (or Add): factors or terms as written."""
@@ -409,13 +493,29 @@ def escape(text: object, field: str = "text") -> Tex:
     if isinstance(text, Tex):
         return text
     cleaned = clean_text(str(text) if isinstance(text, (int, float)) else text, field)  # type: ignore[arg-type]
-    return Tex(_ESCAPE_RE.sub(lambda m: _SPECIALS[m.group(0)], cleaned))
+    return Tex(_ESCAPE_RE.sub(_escape_one, cleaned))
+
+
+def _escape_one(m: re.Match[str]) -> str:
+    """An apostrophe inside a word (layer's) is typeset curly; every other ' stays straight."""
+    s, i = m.string, m.start()
+    if m.group(0) == "'" and 0 < i < len(s) - 1 and s[i - 1].isalpha() and s[i + 1].isalpha():
+        return "'"
+    return _SPECIALS[m.group(0)]
+
+
+def title(text: object, field: str = "title") -> Tex:
+    """A heading: escaped user text, with a tie before a number or an opening parenthesis (no
+    'Assignment' / '2' or '(2023)' alone on a line) and a preferred break after a colon."""
+    t = re.sub(r" (?=[0-9(])", "~", escape(text, field))  # escaped text has no '~' of its own
+    return Tex(t.replace(": ", r":\penalty-10\ "))
 
 
 FILTERS = {
     "num": num,
     "eq": eq,
     "frac": frac,
+    "ratio": ratio,
     "mat": mat,
     "vec": mat,
     "rowvec": rowvec,
@@ -425,5 +525,6 @@ FILTERS = {
     "pgfnum": pgfnum,
     "sym": sym,
     "escape": escape,
+    "title": title,
 }
 """The Jinja filters, registered in one place by render.py (settings-aware ones get bound)."""

@@ -1,22 +1,24 @@
 """assignments/<id>.toml -> spec -> solve -> verify -> render -> compile -> build/<id>.pdf
 
-``build_report`` names the stages in order. Everything before ``compile`` is a pure function
-returning values; only reportgen.compile runs processes and writes the output folder. The CLI
-and ``make pdf`` both come through here.
+``build_report`` names the stages in order: ``load`` (the assignment file, each problem parsed
+by its kind from reportgen.problems), ``solve``, ``verify`` (the independent checks;
+``verify_cached`` reuses an earlier build's), ``render_tex``, ``compile_pdf``. Everything before
+compile returns values; only reportgen.compile runs processes and writes the output folder.
+The CLI and ``make pdf`` both come through here.
 """
 
 from __future__ import annotations
 
 import calendar
 import dataclasses
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__, compile, render, spec
+from . import __version__, compile, problems, render, spec
 from .errors import LatexError, SpecError, VerificationError
-from .problems import kind_module
 from .settings import Settings
 from .verify import Check
 
@@ -28,7 +30,7 @@ ASSIGNMENTS = ROOT / "assignments"
 class Solved:
     spec: spec.ProblemSpec
     result: Any
-    checks: tuple[Check, ...]
+    checks: tuple[Check, ...] | None = None  # None until verify() has run
 
     @property
     def template(self) -> str:
@@ -62,26 +64,38 @@ def resolve(name: str) -> Path:
 
 def load(name: str | Path) -> spec.ReportSpec:
     path = resolve(str(name))
-    report = spec.load(path)
+    report = spec.load(path, problems.parse)
     if path.resolve().parent == ASSIGNMENTS and report.id != path.stem:
         # make builds build/<file name>.pdf, so the two must agree for files in assignments/
         raise SpecError(path, "report.id", f"{report.id!r} must match the file name {path.stem!r}")
     return report
 
 
-def solve(report: spec.ReportSpec, known_checks: list[tuple[Check, ...]] | None = None) -> list[Solved]:
-    """Solve every problem, then cross-check each result independently. ``known_checks`` are
-    the results of an earlier verification of the very same inputs and code (see check_cache)."""
+def solve(report: spec.ReportSpec) -> list[Solved]:
+    """Solve every problem (no verification: see verify)."""
     out = []
-    for i, p in enumerate(report.problems):
-        module = kind_module(p.kind)
+    for p in report.problems:
         try:
-            result = module.solve(p.params)
+            result = problems.get(p.kind).solve(p.params)
         except (ValueError, ArithmeticError) as exc:  # data that parses but has no solution
             raise SpecError(report.path, f"problems[{p.number - 1}]", f"{p.kind}: {exc}") from None
-        checks = known_checks[i] if known_checks else tuple(module.verify(p.params, result))
-        out.append(Solved(p, result, checks))
+        out.append(Solved(p, result))
     return out
+
+
+def verify(report: spec.ReportSpec, solved: list[Solved]) -> list[Solved]:
+    """Cross-check every result by the kind's independent methods: the problems with their
+    checks. Failed checks are recorded, not raised (see require_checks_pass)."""
+    return [dataclasses.replace(s, checks=tuple(problems.get(s.spec.kind).verify(s.spec.params, s.result)))
+            for s in solved]
+
+
+def require_checks_pass(report: spec.ReportSpec, verified: list[Solved]) -> None:
+    failed = [(s.spec.number, c) for s in verified for c in s.checks or () if not c.passed]
+    if failed:
+        lines = "\n".join(f"  problem {n}: {c.name}: deviation {c.deviation:.3g} > {c.tolerance:g} ({c.method})"
+                          for n, c in failed)
+        raise VerificationError(f"{report.path}: {len(failed)} verification check(s) failed:\n{lines}")
 
 
 def code_fingerprint() -> str:
@@ -93,14 +107,19 @@ def code_fingerprint() -> str:
 
 
 def check_cache(report: spec.ReportSpec, out: Path) -> tuple[Path, str]:
-    """Where verification results of this report are kept, and the key they are valid for."""
-    return out / ".cache" / f"{report.id}.checks.json", compile.digest(report.path.read_bytes(), code_fingerprint())
+    """Where verification results of this report are kept, and the key they are valid for: the
+    data, our code, and the source of kinds registered from outside reportgen (plug-ins)."""
+    package = Path(__file__).resolve().parent
+    files = {Path(f).resolve() for f in map(problems.source_file, {p.kind for p in report.problems}) if f}
+    plugins = [f.read_bytes() for f in sorted(files) if package not in f.parents]
+    return (out / ".cache" / f"{report.id}.checks.json",
+            compile.digest(report.path.read_bytes(), code_fingerprint(), *plugins))
 
 
-def solve_verified(report: spec.ReportSpec, settings: Settings) -> list[Solved]:
-    """solve(), reusing the verification of identical inputs and code from an earlier build
-    (verification is deterministic: fixed seeds, exact or symbolic checks). --force and
-    ``reportgen check`` always verify afresh."""
+def verify_cached(report: spec.ReportSpec, solved: list[Solved], settings: Settings) -> list[Solved]:
+    """verify(), reusing the checks of identical inputs and code from an earlier build into the
+    same folder (verification is deterministic: fixed seeds, exact or symbolic checks); raises
+    if a check fails. --force and ``reportgen check`` always verify afresh."""
     import json
 
     path, key = check_cache(report, settings.out_dir)
@@ -108,41 +127,41 @@ def solve_verified(report: spec.ReportSpec, settings: Settings) -> list[Solved]:
     if not settings.force:
         try:
             saved = json.loads(path.read_text())
-            if saved["key"] == key and len(saved["problems"]) == len(report.problems):
+            if saved["key"] == key and len(saved["problems"]) == len(solved):
                 known = [tuple(Check(**c) for c in checks) for checks in saved["problems"]]
         except (OSError, ValueError, KeyError, TypeError):
             known = None
-    solved = solve(report, known)
-    require_checks_pass(report, solved)
     if known is None:
-        problems = [[dataclasses.asdict(c) for c in s.checks] for s in solved]
-        compile.publish(json.dumps({"key": key, "problems": problems}).encode(), path)
-    return solved
-
-
-def require_checks_pass(report: spec.ReportSpec, solved: list[Solved]) -> None:
-    failed = [(s.spec.number, c) for s in solved for c in s.checks if not c.passed]
-    if failed:
-        lines = "\n".join(f"  problem {n}: {c.name}: deviation {c.deviation:.3g} > {c.tolerance:g} ({c.method})"
-                          for n, c in failed)
-        raise VerificationError(f"{report.path}: {len(failed)} verification check(s) failed:\n{lines}")
+        verified = verify(report, solved)
+    else:
+        verified = [dataclasses.replace(s, checks=checks) for s, checks in zip(solved, known, strict=True)]
+    require_checks_pass(report, verified)
+    if known is None:
+        saved_checks = [[dataclasses.asdict(c) for c in s.checks or ()] for s in verified]
+        compile.publish(json.dumps({"key": key, "problems": saved_checks}).encode(), path)
+    return verified
 
 
 def render_tex(report: spec.ReportSpec, solved: list[Solved], settings: Settings, trace: bool = False,
-               used: list[Path] | None = None) -> str:
+               used: list[Path] | None = None, sheet: bool = False) -> str:
     """The report's LaTeX. ``trace=True`` adds origin markers (see render.line_origins).
     ``used`` (if given) receives the files the output depends on: every template loaded, and
-    the template folders searched for a report-specific template."""
+    the template folders searched for a report-specific template. ``sheet=True``: the exercise
+    sheet (each section's task block only)."""
+    if any(s.checks is None for s in solved):
+        raise ValueError("render_tex needs verified problems: pass the result of pipeline.verify")
     env = render.environment(settings.templates, settings.fmt, trace=trace)
     context = {
         "report": report,
         "problems": solved,
-        "checks": [(s.spec.number, c) for s in solved for c in s.checks],
-        "author": settings.author,
-        "student_id": settings.student_id,
+        "people": settings.people,  # authors paired with their student ids
+        "author": ", ".join(settings.author),
+        "student_id": ", ".join(settings.student_id),
         "course": settings.course or report.course,
-        "date": settings.date or report.date,
+        "date": settings.date or report_date(report),
+        "keywords": "; ".join(s.spec.title for s in solved),
         "fmt": settings.fmt,
+        "sheet": sheet,  # True: task statements with data, no solutions (exercise sheets)
     }
     tex = render.render(env, [f"{report.id}.tex.j2", "report.tex.j2"], context)
     if used is not None:
@@ -153,52 +172,90 @@ def render_tex(report: spec.ReportSpec, solved: list[Solved], settings: Settings
 
 
 def source_date_epoch(report: spec.ReportSpec) -> int:
-    """The report's own date at 00:00 UTC (reproducible bytes); 2000-01-01 when it has none."""
+    """The report's own date at 00:00 UTC (reproducible bytes). A report without a date
+    (or with a date that is not YYYY-MM-DD) is dated by the build: the caller's
+    SOURCE_DATE_EPOCH when set (reproducible builds), else today, at 00:00 UTC."""
     try:
         return calendar.timegm(time.strptime(report.date, "%Y-%m-%d"))
     except ValueError:
-        return 946684800
+        pass
+    given = os.environ.get("SOURCE_DATE_EPOCH", "")
+    now = int(given) if given.isdigit() and len(given) <= 11 else int(time.time())
+    return now - now % 86400
 
 
-def build_report(name: str | Path, settings: Settings) -> Outcome:
-    start = time.perf_counter()
-    report = load(name)
-    solved = solve_verified(report, settings)
-    used: list[Path] = []
-    tex = render_tex(report, solved, settings, used=used)
-    out = settings.out_dir
-    sources = [report.path, *used, *([settings.source] if settings.source else [])]
-    compile.publish_deps(out, report.id, sources)
-    stamp = compile.digest(__version__, tex, " ".join(compile.LATEXMK_ARGS))
-    n_checks = sum(len(s.checks) for s in solved)
-    if not settings.force and compile.is_up_to_date(out, report.id, stamp):
-        return Outcome(report.id, out / f"{report.id}.pdf", "up to date", time.perf_counter() - start, n_checks)
-    try:
-        compiled = compile.run_latexmk(tex, report.id, source_date_epoch(report), settings.timeout)
-    except compile.LatexCompileFailure as exc:
-        tex_path, log_path = compile.publish_failure(out, report.id, tex, exc.log)
-        origins = template_lines(report, solved, settings, tex)
-        raise LatexError(latex_failure_message(exc, tex, tex_path, log_path, origins)) from None
-    pdf = compile.publish_build(out, report.id, tex, compiled, stamp)
-    return Outcome(report.id, pdf, "built", time.perf_counter() - start, n_checks)
+def report_date(report: spec.ReportSpec) -> str:
+    """The date shown on the report: its own, else the build's (see source_date_epoch)."""
+    return report.date or time.strftime("%Y-%m-%d", time.gmtime(source_date_epoch(report)))
 
 
-def export_zip(name: str | Path, settings: Settings) -> Outcome:
-    """An Overleaf-ready ``<id>.zip``: main.tex (self-contained: data and figures inline) and a
-    latexmkrc selecting pdflatex. Nothing else is needed on a standard TeX Live."""
+def as_sheet(report: spec.ReportSpec, solved: list[Solved]) -> tuple[spec.ReportSpec, list[Solved]]:
+    """The exercise sheet's report: titled as such, its problems solved (a statement may show
+    derived sizes) but not cross-checked, since no result is printed."""
+    return (dataclasses.replace(report, title=f"Exercise Sheet: {report.title}"),
+            [dataclasses.replace(s, checks=()) for s in solved])
+
+
+def build_report(name: str | Path, settings: Settings, sheet: bool = False) -> Outcome:
+    """load -> solve -> verify -> render -> compile: one report into ``settings.out_dir``;
+    ``sheet=True``: the exercise sheet ``<id>.sheet.pdf`` instead of the solution ``<id>.pdf``."""
     start = time.perf_counter()
     report = load(name)
     solved = solve(report)
-    require_checks_pass(report, solved)
-    tex = render_tex(report, solved, settings)
+    if sheet:
+        report, verified = as_sheet(report, solved)
+    else:
+        verified = verify_cached(report, solved, settings)
+    used: list[Path] = []
+    tex = render_tex(report, verified, settings, used=used, sheet=sheet)
+    job = f"{report.id}.sheet" if sheet else report.id
+    pdf, status = compile_pdf(report, verified, tex, used, settings, job, sheet)
+    return Outcome(job, pdf, status, time.perf_counter() - start, sum(len(s.checks or ()) for s in verified))
+
+
+def compile_pdf(report: spec.ReportSpec, verified: list[Solved], tex: str, used: list[Path],
+                settings: Settings, job: str = "", sheet: bool = False) -> tuple[Path, str]:
+    """Compile and publish ``tex`` as ``<job>.pdf`` (default: the report id) unless the published
+    PDF already comes from the same .tex; ``used`` are the files it depends on (written to
+    <job>.d for make)."""
+    out, job = settings.out_dir, job or report.id
+    sources = [report.path, *used, *([settings.source] if settings.source else [])]
+    compile.publish_deps(out, job, sources)
+    stamp = compile.digest(__version__, tex, " ".join(compile.LATEXMK_ARGS))
+    if not settings.force and compile.is_up_to_date(out, job, stamp):
+        return out / f"{job}.pdf", "up to date"
+    try:
+        compiled = compile.run_latexmk(tex, job, source_date_epoch(report), settings.timeout)
+    except compile.LatexCompileFailure as exc:
+        tex_path, log_path = compile.publish_failure(out, job, tex, exc.log)
+        origins = template_lines(report, verified, settings, tex, sheet)
+        raise LatexError(latex_failure_message(exc, tex, tex_path, log_path, origins)) from None
+    return compile.publish_build(out, job, tex, compiled, stamp), "built"
+
+
+def export_zip(name: str | Path, settings: Settings, sheet: bool = False) -> Outcome:
+    """An Overleaf-ready ``<id>.zip`` (``<id>.sheet.zip`` for the exercise sheet): main.tex
+    (self-contained: data and figures inline) and a latexmkrc selecting pdflatex. Nothing else
+    is needed on a standard TeX Live."""
+    start = time.perf_counter()
+    report = load(name)
+    if sheet:
+        report, verified = as_sheet(report, solve(report))
+    else:
+        verified = verify(report, solve(report))
+        require_checks_pass(report, verified)
+    tex = render_tex(report, verified, settings, sheet=sheet)
+    job = f"{report.id}.sheet" if sheet else report.id
     files = {"main.tex": tex.encode(), "latexmkrc": b"$pdf_mode = 1;\n"}
-    path = compile.write_zip(settings.out_dir / f"{report.id}.zip", files, source_date_epoch(report))
-    return Outcome(report.id, path, "exported", time.perf_counter() - start, sum(len(s.checks) for s in solved))
+    path = compile.write_zip(settings.out_dir / f"{job}.zip", files, source_date_epoch(report))
+    return Outcome(job, path, "exported", time.perf_counter() - start,
+                   sum(len(s.checks or ()) for s in verified))
 
 
-def template_lines(report: spec.ReportSpec, solved: list[Solved], settings: Settings, tex: str) -> list[str]:
+def template_lines(report: spec.ReportSpec, solved: list[Solved], settings: Settings, tex: str,
+                   sheet: bool = False) -> list[str]:
     """'template:line' for every line of ``tex`` (empty when the traced render does not match)."""
-    traced = render_tex(report, solved, settings, trace=True)
+    traced = render_tex(report, solved, settings, trace=True, sheet=sheet)
     return render.line_origins(traced) if render.strip_markers(traced) == tex else []
 
 

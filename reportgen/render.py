@@ -117,7 +117,7 @@ def environment(user_dirs: Sequence[Path] = (), fmt: FormatSettings = latexfmt.D
         finalize=_finalize,
         extensions=[_OriginMarkers] if trace else [],
     )
-    takes_settings = {"num", "eq", "frac", "mat", "vec", "rowvec"}
+    takes_settings = {"num", "eq", "frac", "ratio", "mat", "vec", "rowvec"}
     env.filters.update({
         name: functools.partial(fn, s=fmt) if name in takes_settings else fn
         for name, fn in latexfmt.FILTERS.items()

@@ -9,7 +9,7 @@ An assignment file has one ``[report]`` table and one ``[[problems]]`` table per
     date = "2024-11-21"
 
     [[problems]]
-    kind = "mlp_gradients"      # which solver + section template (see reportgen.problems)
+    kind = "mlp_gradients"      # which kind: parser, solver, checks, section template (reportgen.problems)
     title = "Calculating Gradients"
     points = 20
     ...                         # the kind's own keys: matrices, vectors, options
@@ -24,7 +24,7 @@ import datetime
 import math
 import re
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,10 +93,29 @@ class Table:
             raise self.error(name, f"{_show(v)} does not match {pattern.pattern}")
         return v
 
+    def texts(self, name: str, default: Any = _MISSING, limit: int = 20) -> tuple[str, ...]:
+        """A string or an array of at most ``limit`` strings, as a tuple."""
+        v = self._get(name, default)
+        if v is default and default is not _MISSING:
+            return tuple(v)
+        if isinstance(v, str):
+            return (self.text(name),)
+        if not isinstance(v, list):
+            raise self.error(name, f"expected a string or an array of strings, got {_type_name(v)} ({_show(v)})")
+        if len(v) > limit:
+            raise self.error(name, f"{len(v)} entries; at most {limit} allowed")
+        return tuple(Table({f"{name}[{i}]": x}, self.file, self.path).text(f"{name}[{i}]") for i, x in enumerate(v))
+
     def choice(self, name: str, options: Sequence[str], default: Any = _MISSING) -> str:
         v = self.text(name, default)
         if v not in options:
             raise self.error(name, f"expected one of {', '.join(map(repr, options))}, got {_show(v)}")
+        return v
+
+    def boolean(self, name: str, default: Any = _MISSING) -> bool:
+        v = self._get(name, default)
+        if not isinstance(v, bool):
+            raise self.error(name, f"expected true or false, got {_type_name(v)} ({_show(v)})")
         return v
 
     def integer(self, name: str, default: Any = _MISSING, lo: int | None = None, hi: int | None = None) -> int:
@@ -210,6 +229,7 @@ class ReportSpec:
     label: str  # what the assignment calls a problem: "Problem", "Question"
     path: Path
     problems: tuple[ProblemSpec, ...]
+    page_per_problem: bool = False  # each problem starts a page (Gradescope matches pages to questions)
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -227,25 +247,26 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise SpecError(path, "", f"invalid TOML: {str(exc).split(';')[0]}") from None
 
 
-def load(path: Path) -> ReportSpec:
-    """Read and check one assignment file, including each problem's own data."""
-    from .problems import kind_module  # problems import spec; import here to keep spec standalone
-
+def load(path: Path, parse_problem: Callable[[str, Table], Any]) -> ReportSpec:
+    """Read and check one assignment file. ``parse_problem(kind, table)`` reads each problem's
+    own keys (the pipeline passes reportgen.problems.parse: spec knows no kinds)."""
     root = Table(read_toml(path), path)
     rep = root.table("report")
     report_id = rep.text("id", pattern=ID_RE)
     title, course = rep.text("title"), rep.text("course", "")
     date = rep.text("date", "")
     label = rep.choice("label", ("Problem", "Question", "Exercise", "Task"), "Problem")
+    page_per_problem = rep.boolean("page_per_problem", False)
     rep.done()
     problems = []
     for number, t in enumerate(root.tables("problems"), start=1):
         kind = t.text("kind")
-        module = kind_module(kind, t)
         ptitle = t.text("title")
         points = t.integer("points", None, lo=0, hi=1000) if t.has("points") else None
-        params = module.parse(t)
+        params = parse_problem(kind, t)
+        if t.has("variants"):  # per-student variant ranges, read by reportgen.variants
+            t.table("variants")
         t.done()
         problems.append(ProblemSpec(number, kind, ptitle, points, params))
     root.done()
-    return ReportSpec(report_id, title, course, date, label, path, tuple(problems))
+    return ReportSpec(report_id, title, course, date, label, path, tuple(problems), page_per_problem)

@@ -61,7 +61,7 @@ CASES = [
      "report = 5\n", "report", "expected a table, got an integer"),
     ("missing title", CNN, 'title = "Bad input"\n', "", "report.title", "missing; add this key"),
     ("misspelt key", CNN, 'title = "Bad input"', 'title = "Bad input"\ntitel = "x"', "report.titel",
-     "unknown key (known keys here: course, date, id, label, title)"),
+     "unknown key (known keys here: course, date, id, label, page_per_problem, title)"),
     ("title is a number (1e3)", CNN, 'title = "Bad input"', "title = 1e3", "report.title",
      "expected a string, got a number (1000.0)"),
     ("title is a boolean", CNN, 'title = "Bad input"', "title = true", "report.title",
@@ -175,8 +175,13 @@ def test_unreadable_files(tmp_path):
 
 
 SETTINGS_CASES = [
-    ('author = 1e3\n', "author", "expected a string, got a number (1000.0)"),
-    ('student_id = 123\n', "student_id", "expected a string, got an integer (123)"),
+    ('author = 1e3\n', "author", "expected a string or an array of strings, got a number (1000.0)"),
+    ('student_id = 123\n', "student_id", "expected a string or an array of strings, got an integer (123)"),
+    ('author = ["Ada", 1]\n', "author[1]", "expected a string, got an integer (1)"),
+    ('author = ["Ada", "B\u00f6 \U0001f642"]\n', "author[1]", "pdflatex cannot typeset '\U0001f642'"),
+    ('author = [' + '"A", ' * 21 + ']\n', "author", "21 entries; at most 20 allowed"),
+    ('author = ["A", "B"]\nstudent_id = "1"\n', "student_id", "1 student id(s) for 2 author(s)"),
+    ('author = "A; B"\nstudent_id = ["1", "2", "3"]\n', "student_id", "3 student id(s) for 2 author(s)"),
     ('author = No\n', "", "invalid TOML"),
     ('student_id = 0123\n', "", "invalid TOML"),
     ('digits = 99\n', "digits", "expected an integer in [0, 10], got 99"),

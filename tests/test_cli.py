@@ -73,3 +73,23 @@ def test_untypesettable_author_names_the_field(text, tmp_path):
     r = run("build", "nn-assignment2-2024", "--author", text, "--out", str(tmp_path))
     assert r.returncode == 1
     assert "author" in r.stderr and "cannot typeset" in r.stderr
+
+
+def test_a_status_line_is_one_write():
+    """Parallel builds share make's pipe; with PYTHONUNBUFFERED a line written in two parts
+    (text, then newline) could interleave with another build's line."""
+    from reportgen import cli
+
+    class Recorder:
+        def __init__(self):
+            self.writes = []
+
+        def write(self, s):
+            self.writes.append(s)
+
+        def flush(self):
+            pass
+
+    rec = Recorder()
+    cli._say("built      x -> build/x.pdf", rec)
+    assert rec.writes == ["built      x -> build/x.pdf\n"]

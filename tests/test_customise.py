@@ -28,13 +28,15 @@ def render_with(tmp_path, files: dict[str, str], **kw):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
     report = pipeline.load("nn-assignment2-2024")
-    return pipeline.render_tex(report, pipeline.solve(report), Settings(templates=(tmp_path,), **kw))
+    verified = pipeline.verify(report, pipeline.solve(report))
+    return pipeline.render_tex(report, verified, Settings(templates=(tmp_path,), **kw))
 
 
 def test_user_folder_is_searched_first(tmp_path):
-    tex = render_with(tmp_path, {"appendix.tex.j2": "%% my appendix\n"})
-    assert "%% my appendix" in tex
-    assert "\\section*{Verification}" not in tex
+    body = '((* extends "base.tex.j2" *))((* block body *))%% my body\n((* endblock *))'
+    tex = render_with(tmp_path, {"report.tex.j2": body})
+    assert "%% my body" in tex
+    assert "Problem 1" not in tex
 
 
 def test_extend_the_builtin_template_and_override_one_block(tmp_path):
@@ -52,27 +54,29 @@ def test_override_a_section_template(tmp_path):
 def test_missing_template_names_every_folder(tmp_path):
     (tmp_path / "report.tex.j2").write_text('((* include "nowhere.tex.j2" *))')
     report = pipeline.load("nn-assignment2-2024")
+    verified = pipeline.verify(report, pipeline.solve(report))
     with pytest.raises(TemplateError) as err:
-        pipeline.render_tex(report, pipeline.solve(report), Settings(templates=(tmp_path,)))
+        pipeline.render_tex(report, verified, Settings(templates=(tmp_path,)))
     assert "'nowhere.tex.j2' not found" in str(err.value)
     assert str(tmp_path) in str(err.value) and str(render.BUILTIN_TEMPLATES) in str(err.value)
 
 
 def test_missing_template_folder_is_a_clear_error(tmp_path):
     report = pipeline.load("nn-assignment2-2024")
+    verified = pipeline.verify(report, pipeline.solve(report))
     with pytest.raises(TemplateError, match="does not exist"):
-        pipeline.render_tex(report, pipeline.solve(report), Settings(templates=(tmp_path / "nope",)))
+        pipeline.render_tex(report, verified, Settings(templates=(tmp_path / "nope",)))
 
 
 def test_export_copies_every_builtin_template(tmp_path):
     written = render.export_templates(tmp_path / "t")
     names = {p.relative_to(tmp_path / "t").as_posix() for p in written}
-    assert {"base.tex.j2", "report.tex.j2", "appendix.tex.j2", "sections/mlp_gradients.tex.j2"} <= names
+    assert {"base.tex.j2", "report.tex.j2", "derivation.tex.j2", "sections/mlp_gradients.tex.j2"} <= names
     with pytest.raises(TemplateError, match="already exists"):
         render.export_templates(tmp_path / "t")
     # an exported copy renders exactly like the built-in one
     report = pipeline.load("nn-assignment2-2024")
-    solved = pipeline.solve(report)
+    solved = pipeline.verify(report, pipeline.solve(report))
     assert pipeline.render_tex(report, solved, Settings(templates=(tmp_path / "t",))) == \
         pipeline.render_tex(report, solved, Settings())
 
@@ -82,9 +86,9 @@ def test_settings_file_and_flags(tmp_path):
                                            'templates = "mytpl"\n')
     (tmp_path / "mytpl").mkdir()
     s = settings.load(tmp_path / "reportgen.toml")
-    assert (s.author, s.student_id, s.digits, s.templates) == ("Ada Lovelace", "123", 2, (tmp_path / "mytpl",))
+    assert (s.author, s.student_id, s.digits, s.templates) == (("Ada Lovelace",), ("123",), 2, (tmp_path / "mytpl",))
     s2 = s.with_overrides(author="Grace Hopper", course=None)
-    assert s2.author == "Grace Hopper" and s2.student_id == "123"
+    assert s2.author == ("Grace Hopper",) and s2.student_id == ("123",)
 
 
 @pytest.mark.parametrize(("text", "key"), [('autor = "x"\n', "autor"), ('digits = "4"\n', "digits"),
@@ -136,12 +140,13 @@ def test_latex_error_names_template_file_and_line(tmp_path):
 
 def test_traced_render_matches_the_real_one():
     report = pipeline.load("nn-assignment2-2024")
-    solved = pipeline.solve(report)
+    solved = pipeline.verify(report, pipeline.solve(report))
     tex = pipeline.render_tex(report, solved, Settings())
     origins = pipeline.template_lines(report, solved, Settings(), tex)
     assert len(origins) == tex.count("\n")
-    i = tex.splitlines().index("\\section*{Verification}")
-    assert origins[i] == f"{render.BUILTIN_TEMPLATES / 'appendix.tex.j2'}:2"
+    i = tex.splitlines().index("\\begin{document}")
+    base = render.BUILTIN_TEMPLATES / "base.tex.j2"
+    assert origins[i] == f"{base}:{base.read_text().splitlines().index(chr(92) + 'begin{document}') + 1}"
 
 
 def test_workflow_passes_actionlint():

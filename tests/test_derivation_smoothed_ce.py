@@ -67,7 +67,7 @@ def test_shown_expressions_are_the_checked_ones(result):
     assert sym(result.dloss_dyhat.chain.result) == r"- \frac{{y^{s}_{k}}}{{\hat{y}_{k}}}"
     assert sym(result.softmax_jacobian.chain.result) == r"{\hat{y}_{i}} \left(\delta_{i k} - {\hat{y}_{k}}\right)"
     assert sym(result.softmax_jacobian.formula) == \
-        r"\operatorname{diag}\left(\hat{\mathbf{y}}\right) - \hat{\mathbf{y}} \hat{\mathbf{y}}^{\top}"
+        r"\operatorname{diag}\mathopen{}\left(\hat{\mathbf{y}}\right) - \hat{\mathbf{y}} \hat{\mathbf{y}}^{\top}"
     assert sym(result.dloss_dz.chain.steps[1].expr) == r"- {y^{s}_{k}} + {\hat{y}_{k}} \sum_{i=1}^{q} {y^{s}_{i}}"
     assert sym(result.dloss_dz.chain.result) == r"{\hat{y}_{k}} - {y^{s}_{k}}"
     assert sym(result.dloss_dz.formula) == r"\hat{\mathbf{y}} - \mathbf{y}^{s}"

@@ -2,7 +2,7 @@
 settings file or the command line prints literally, reads nothing, writes nothing, runs nothing.
 
 The PDF is built by the real CLI with the built-in report, base and preamble; only the problem
-section (and the appendix) are replaced by a stand-in template that prints every field on its
+section is replaced by a stand-in template that prints every field on its
 own line, so pdftotext output can be compared with the input strings.
 """
 
@@ -80,7 +80,6 @@ def _run_hostile_build(tmp_path: Path, marker: Path) -> None:
     templates = tmp_path / "tpl"
     (templates / "sections").mkdir(parents=True)
     (templates / "sections" / "cnn_design.tex.j2").write_text(FIELDS_TEMPLATE, encoding="utf-8")
-    (templates / "appendix.tex.j2").write_text("", encoding="utf-8")
     author, date = r"[opt] Ada \input{/etc/passwd} ^^5c~", r"\today{} 31/12 $\infty$"
     cwd, tmpdir, home, out = (tmp_path / d for d in ("cwd", "tmpdir", "home", "out"))
     for d in (cwd, tmpdir, home):
@@ -154,6 +153,6 @@ def test_text_is_never_rendered_as_a_template(tmp_path):
     loop = "((* for x in range(3) *))x((* endfor *))"
     toml = write_assignment(tmp_path, "jinja", [{**TINY_CNN, "title": "((( 7*7 ))) {{ 7*7 }}"}], title=loop)
     report = pipeline.load(toml)
-    tex = pipeline.render_tex(report, pipeline.solve(report), Settings(out_dir=tmp_path))
+    tex = pipeline.render_tex(report, pipeline.verify(report, pipeline.solve(report)), Settings(out_dir=tmp_path))
     assert "((( 7*7 )))" in tex and r"\{\{ 7*7 \}\}" in tex and loop in tex
     assert "49" not in tex and "xxx" not in tex

@@ -6,25 +6,31 @@ import pytest
 from reportgen import latexfmt as lf
 from reportgen.latexfmt import FormatError, FormatSettings
 
+# Computed values: exactly `digits` decimals, integer values as integers, no -0, no float noise.
 NUM_CASES = [
     (0.0, "0"),
     (-0.0, "0"),  # negative zero
     (-5.551115123125783e-17, "0"),  # float noise
     (1e-13, "0"),
-    (0.1 + 0.2, "0.3"),  # 0.30000000000000004
+    (0.1 + 0.2, "0.3000"),  # 0.30000000000000004
     (1.0185, "1.0185"),
-    (-2.04, "-2.04"),
+    (-2.04, "-2.0400"),  # the same decimals as -1.2445 beside it
+    (-1.6, "-1.6000"),
+    (-0.262, "-0.2620"),
     (0.123456, "0.1235"),
     (-0.00004, "-4.00 \\times 10^{-5}"),  # below the shown decimals: scientific, not -0
     (0.00005, "0.0001"),
     (2.0, "2"),
-    (-0.7, "-0.7"),
-    (1234.5, "1234.5"),
-    (12345.25, "12\\,345.25"),
-    (2.5e6, "2.50 \\times 10^{6}"),
+    (-5.0, "-5"),  # an integer value, not -5.0000
+    (-5.000000000000001, "-5"),  # float noise around an integer
+    (-0.7, "-0.7000"),
+    (1234.5, "1234.5000"),
+    (12345.25, "12\\,345.2500"),
+    (2.5e6, "2\\,500\\,000"),  # an integer value
+    (2.5e6 + 0.5, "2.50 \\times 10^{6}"),
     (1e301, "1.00 \\times 10^{301}"),  # never a 300-digit number
-    (np.float64(0.5), "0.5"),
-    (np.float32(0.25), "0.25"),
+    (np.float64(0.5), "0.5000"),
+    (np.float32(0.25), "0.2500"),
     (7, "7"),
     (-7, "-7"),
     (102848, "102\\,848"),
@@ -38,6 +44,54 @@ def test_num(value, expected):
     assert lf.num(value) == expected
 
 
+# Given data: exactly as given (the shortest decimal that round-trips the float).
+GIVEN_CASES = [
+    (0.00012, "0.00012"),  # not 0.0001
+    (0.1234567, "0.1234567"),  # not 0.1235
+    (-0.7, "-0.7"),
+    (0.3, "0.3"),
+    (5.0, "5"),
+    (-5, "-5"),
+    (3.14159265358979, "3.14159265358979"),
+    (12345.25, "12\\,345.25"),
+    (1.5e-07, "1.5 \\times 10^{-7}"),
+    (1e-05, "1 \\times 10^{-5}"),
+    (-0.0, "0"),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), GIVEN_CASES)
+def test_given_data_prints_exactly_as_given(value, expected):
+    assert lf.num(value, given=True) == expected
+
+
+@pytest.mark.parametrize("value", [0.00012, 0.1234567, -0.7, 3.14159265358979, 12345.25, 1.5e-07, -2.5e-12])
+def test_given_data_round_trips(value):
+    text = lf.num(value, given=True).replace("\\,", "").replace(" \\times 10^{", "e").rstrip("}")
+    assert float(text) == value
+    if abs(value) > 1e-4:  # in a matrix too
+        assert float(lf.mat([[value, 1.0]], given=True).split()[1].replace("\\,", "")) == value
+
+
+RATIO_CASES = [
+    (1 / 12, False, "\\frac{1}{12}"),
+    (1 / 12, True, "1/12"),  # legends and running text
+    (1 / 6, True, "1/6"),
+    (1.1 / 6, True, "11/60"),
+    (-0.25, True, "-1/4"),
+    (2.0, True, "2"),
+    (0.2, False, "\\frac{1}{5}"),
+    (0.123456, True, "0.1235"),  # not a simple fraction
+    (0.1428, False, "0.1428"),
+    (Fraction(1, 6), False, "\\frac{1}{6}"),
+]
+
+
+@pytest.mark.parametrize(("value", "slash", "expected"), RATIO_CASES)
+def test_ratio_prints_simple_fractions_as_fractions(value, slash, expected):
+    assert lf.ratio(value, slash=slash) == expected
+
+
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf"), True, np.bool_(False), "1.0", None])
 def test_num_refuses(bad):
     with pytest.raises(FormatError):
@@ -47,8 +101,10 @@ def test_num_refuses(bad):
 def test_digits_setting():
     s = FormatSettings(digits=2)
     assert lf.num(0.123456, s) == "0.12"
+    assert lf.num(0.5, s) == "0.50"
     assert lf.num(0.004, s) == "4.00 \\times 10^{-3}"
     assert lf.mat([[0.5, 0.123]], s) == "\\begin{bmatrix} 0.50 & 0.12 \\end{bmatrix}"
+    assert lf.num(0.004, s, given=True) == "0.004"
 
 
 @pytest.mark.parametrize(
@@ -73,11 +129,25 @@ def test_frac_refuses_float():
 
 MAT_CASES = [
     ([[1, 2], [3, 4]], "\\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}"),
-    (np.array([0.2, -0.45]), "\\begin{bmatrix} 0.20 \\\\ -0.45 \\end{bmatrix}"),  # one decimal count per matrix
-    (np.array([[0.0, -0.318], [-0.0, 1e-17]]), "\\begin{bmatrix} 0 & -0.318 \\\\ 0 & 0 \\end{bmatrix}"),
+    (np.array([0.2, -0.45]), "\\begin{bmatrix} 0.2000 \\\\ -0.4500 \\end{bmatrix}"),  # one decimal count
+    (np.array([[0.0, -0.318], [-0.0, 1e-17]]), "\\begin{bmatrix} 0 & -0.3180 \\\\ 0 & 0 \\end{bmatrix}"),
     (np.array([[5.0, 2.0]]), "\\begin{bmatrix} 5 & 2 \\end{bmatrix}"),
-    (np.array(3.5), "\\begin{bmatrix} 3.5 \\end{bmatrix}"),
+    (np.array([[-5.0, 1.96534], [-5.0, -1.0]]), "\\begin{bmatrix} -5 & 1.9653 \\\\ -5 & -1 \\end{bmatrix}"),
+    (np.array(3.5), "\\begin{bmatrix} 3.5000 \\end{bmatrix}"),
 ]
+
+GIVEN_MAT_CASES = [
+    (np.array([0.2, -0.45]), "\\begin{bmatrix} 0.2 \\\\ -0.45 \\end{bmatrix}"),  # each entry as given
+    (np.array([[0.6, -1.0], [0.2, 0.0]]), "\\begin{bmatrix} 0.6 & -1.0 \\\\ 0.2 & 0.0 \\end{bmatrix}"),
+    (np.array([[0.1234567]]), "\\begin{bmatrix} 0.1234567 \\end{bmatrix}"),
+    (np.array([[-5.0, 2.0], [0.0, 3.0]]), "\\begin{bmatrix} -5 & 2 \\\\ 0 & 3 \\end{bmatrix}"),
+    (np.array([0.00012, 0.5]), "\\begin{bmatrix} 0.00012 \\\\ 0.5 \\end{bmatrix}"),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), GIVEN_MAT_CASES)
+def test_given_matrix_prints_its_data(value, expected):
+    assert lf.mat(value, given=True) == expected
 
 
 @pytest.mark.parametrize(("value", "expected"), MAT_CASES)
@@ -86,7 +156,8 @@ def test_mat(value, expected):
 
 
 def test_rowvec_and_shape():
-    assert lf.rowvec([1.5, -2.0]) == "\\begin{bmatrix} 1.5 & -2.0 \\end{bmatrix}"
+    assert lf.rowvec([1.5, -2.0]) == "\\begin{bmatrix} 1.5000 & -2 \\end{bmatrix}"
+    assert lf.rowvec([1.5, -2.0], given=True) == "\\begin{bmatrix} 1.5 & -2.0 \\end{bmatrix}"
     assert lf.shape((2, 4)) == "\\mathbb{R}^{2 \\times 4}"
     assert lf.shape((3,)) == "\\mathbb{R}^{3}"
 
@@ -102,6 +173,8 @@ def test_eq_sign_tells_exact_from_rounded():
     assert lf.eq(0.123456) == "\\approx"
     assert lf.eq(-5.55e-17) == "="
     assert lf.eq(3) == "="
+    assert lf.eq(-5.000000000000001) == "="
+    assert lf.eq(-2.04) == "="
 
 
 def test_coords_for_pgfplots():
@@ -120,6 +193,9 @@ ESCAPE_CASES = [
     ("line\n[opt]", "line {[}opt{]}"),
     ("Müller, José", "Müller,{} José"),  # Latin-1 letters kept exactly
     ("a\x00b\u202ec\x7f", "abc"),  # NUL, bidi override, DEL stripped
+    ("the layer's weights", "the layer's weights"),  # an apostrophe: curly in T1
+    ("'' 'a b' x'",
+     "\\textquotesingle{}\\textquotesingle{} \\textquotesingle{}a b\\textquotesingle{} x\\textquotesingle{}"),
 ]
 
 
@@ -133,12 +209,3 @@ def test_escape_rejects_what_pdflatex_cannot_typeset_naming_the_field():
         lf.escape("Ada 😀", field="author")
     with pytest.raises(FormatError, match="limit is 2000"):
         lf.escape("x" * 2001)
-
-
-def test_pylatex_escaper_is_not_enough():
-    """Why reportgen has its own escaper: pylatex leaves ligatures and maps ^ to \\^{}."""
-    from pylatex.utils import escape_latex
-
-    assert escape_latex("^") == "\\^{}"
-    assert escape_latex("<<") == "<<"
-    assert lf.escape("^") == "\\textasciicircum{}"

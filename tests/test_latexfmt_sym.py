@@ -23,18 +23,26 @@ SYM_CASES = [
     (sp.Transpose(y - y * 2), r"\left(- \hat{\mathbf{y}}\right)^{\top}"),
     (sp.HadamardProduct(W * y, a), r"\left(\mathbf{W}_2 \hat{\mathbf{y}}\right) \odot \mathbf{a}"),
     (sp.DiagMatrix(y) - y * y.T,
-     r"\operatorname{diag}\left(\hat{\mathbf{y}}\right) - \hat{\mathbf{y}} \hat{\mathbf{y}}^{\top}"),
+     r"\operatorname{diag}\mathopen{}\left(\hat{\mathbf{y}}\right) - \hat{\mathbf{y}} \hat{\mathbf{y}}^{\top}"),
     (sp.Heaviside(h), r"\mathbb{I}[h > 0]"),
     (ys[i], r"{y^{s}_{i}}"),  # a superscripted base takes the index below
     (W2[j, k], r"{(\mathbf{W}_2)_{jk}}"),  # a subscripted base is parenthesised
     (W2[j, 12], r"{(\mathbf{W}_2)_{j,12}}"),  # indices longer than one character keep the comma
     (yh[k] - ys[k], r"{\hat{y}_{k}} - {y^{s}_{k}}"),
     # products and sums built with evaluate=False print as written
-    (sp.Sum(written(ys[i], sp.log(yh[i])), (i, 1, q)), r"\sum_{i=1}^{q} {y^{s}_{i}} \log{\left({\hat{y}_{i}} \right)}"),
+    (sp.Sum(written(ys[i], sp.log(yh[i])), (i, 1, q)),
+     r"\sum_{i=1}^{q} {y^{s}_{i}} \log\mathopen{}{\left({\hat{y}_{i}} \right)}"),
     (written(-ys[i] / yh[i], written(yh[i], sp.KroneckerDelta(i, k) - yh[k])),
      r"\left(- \frac{{y^{s}_{i}}}{{\hat{y}_{i}}}\right) \cdot {\hat{y}_{i}} \left(\delta_{i k} - {\hat{y}_{k}}\right)"),
     (sp.Sum(sp.UnevaluatedExpr(sp.Add(written(1 - h, ys[i]), h / q, evaluate=False)), (i, 1, q)),
      r"\sum_{i=1}^{q} \left(\left(1 - h\right) {y^{s}_{i}} + \frac{h}{q}\right)"),
+    # an operator name keeps its argument against it: "sign(x)", "max(0, h)", never "sign (x)"
+    (sp.sign(h), r"\operatorname{sign}\mathopen{}{\left(h \right)}"),
+    (sp.Max(0, h), r"\max\mathopen{}\left(0, h\right)"),
+    (sp.cos(h), r"\cos\mathopen{}{\left(h \right)}"),
+    # an entry squared: the superscript over the subscript, x_i^2, not {x_i}^2
+    (yh[i] ** 2, r"\hat{y}_{i}^{2}"),
+    (ys[i] ** 2, r"{y^{s}_{i}}^{2}"),  # already superscripted: braced, no double superscript
 ]
 
 
@@ -48,8 +56,8 @@ def test_sym_power_of_a_superscripted_entry_is_valid_tex():
 
 
 def test_sym_ln_option():
-    assert lf.sym(sp.log(h), ln=True) == r"\ln{\left(h \right)}"
-    assert lf.sym(sp.log(h)) == r"\log{\left(h \right)}"
+    assert lf.sym(sp.log(h), ln=True) == r"\ln\mathopen{}{\left(h \right)}"
+    assert lf.sym(sp.log(h)) == r"\log\mathopen{}{\left(h \right)}"
 
 
 def test_written_product_still_evaluates():

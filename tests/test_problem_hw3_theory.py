@@ -32,7 +32,7 @@ def report():
 
 @pytest.fixture(scope="module")
 def solved(report):
-    return {s.spec.number: s for s in pipeline.solve(report)}
+    return {s.spec.kind: s for s in pipeline.verify(report, pipeline.solve(report))}
 
 
 def test_report_metadata(report):
@@ -54,7 +54,7 @@ def test_every_check_passes(solved):
 
 
 def test_q1_chain_results(solved):
-    r = solved[1].result
+    r = solved["activation_calculus"].result
     x = q1.x
     assert r.sigmoid_prime.result == plain(sigma(x), q1.Group(add(1, -sigma(x))))
     assert sympy.simplify(r.sigmoid_tanh.result.doit() - (sympy.tanh(x / 2) + 1) / 2) == 0
@@ -77,13 +77,13 @@ def _assert_chains_checked(solved_problem, chains):
 
 
 def test_q1_every_chain_holds(solved):
-    chains = solved[1].result.chains
+    chains = solved["activation_calculus"].result.chains
     assert len(chains) == 11
-    _assert_chains_checked(solved[1], chains)
+    _assert_chains_checked(solved["activation_calculus"], chains)
 
 
 def test_q1_scaling_counterexample_by_hand(solved):
-    r = solved[1].result
+    r = solved["activation_calculus"].result
     # x = (ln 1, ln 2, ln 3): S(cx)_i = a_i^c / sum_j a_j^c
     assert r.row(1).probs == (Fraction(1, 6), Fraction(1, 3), Fraction(1, 2))
     assert r.row(2).probs == (Fraction(1, 14), Fraction(2, 7), Fraction(9, 14))  # 1, 4, 9 over 14
@@ -93,7 +93,7 @@ def test_q1_scaling_counterexample_by_hand(solved):
 
 
 def test_q1_operation_counts(solved):
-    counts = {oc.n: oc for oc in solved[1].result.counts}
+    counts = {oc.n: oc for oc in solved["activation_calculus"].result.counts}
     c10 = counts[10]
     assert (c10.full_mults, c10.full_adds) == (100, 90)
     assert (c10.sigmoid_mults, c10.sigmoid_adds, c10.softmax_mults, c10.softmax_adds) == (20, 10, 20, 19)
@@ -150,7 +150,7 @@ def test_broken_step_at_a_single_point_is_caught_by_an_instance():
 
 
 def test_broken_chain_stops_the_build(report, solved):
-    s = solved[1]
+    s = solved["activation_calculus"]
     r = dataclasses.replace(s.result, log_sigmoid=_break(s.result.log_sigmoid, 2, -q1.softplus(q1.x)))
     bad = pipeline.Solved(s.spec, r, tuple(q1.verify(s.spec.params, r)))
     with pytest.raises(VerificationError, match=r"\(d\) ln sigma, step 3"):
@@ -167,7 +167,7 @@ def test_broken_q2_local_derivative_fails():
 
 
 def test_q2_n_theta(solved):
-    r = solved[2].result
+    r = solved["sine_mlp_theory"].result
     assert r.example == (784, 100, 10)
     assert r.n_theta_example == 100 * 785 + 10 * 101 == 79_510
     formula = r.chains.n_theta.result.doit()
@@ -178,9 +178,9 @@ def test_q2_n_theta(solved):
 
 
 def test_q2_every_chain_holds(solved):
-    chains = solved[2].result.chains.all()
+    chains = solved["sine_mlp_theory"].result.chains.all()
     assert len(chains) == 12
-    _assert_chains_checked(solved[2], chains)
+    _assert_chains_checked(solved["sine_mlp_theory"], chains)
 
 
 @pytest.mark.parametrize(("d", "dh", "m"), [(1, 1, 2), (2, 5, 3), (4, 3, 6), (6, 2, 4)])
@@ -228,7 +228,7 @@ def test_q2_loss_formula_of_d():
 
 
 def test_q3_shapes_and_weights(solved):
-    r = solved[3].result
+    r = solved["conv_arithmetic"].result
     assert [(s.size, s.channels) for s in r.stages] == [(32, 1), (28, 6), (14, 6), (10, 16)]
     assert r.output_dim == 16 * 10 * 10 == 1600
     assert r.last_weights == 5 * 5 * 6 * 16 == 2400
@@ -236,7 +236,7 @@ def test_q3_shapes_and_weights(solved):
 
 
 def test_q3_configurations(solved):
-    r = solved[3].result
+    r = solved["conv_arithmetic"].result
     assert r.configurations == (Config(14, 10, 0, 1), Config(6, 11, 1, 2), Config(11, 11, 1, 1))
     for c in r.configurations:  # the formula by hand: (64 + 2p - d(k-1) - 1) / s + 1 = 6 exactly
         assert (64 + 2 * c.p - c.d * (c.k - 1) - 1) == 5 * c.s
@@ -259,15 +259,15 @@ def test_q3_direct_convolution_shape():
 def test_solve_json_lists_configurations(capsys):
     assert cli.main(["solve", "hw3-theory", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    q = {p["number"]: p["result"] for p in data["problems"]}
-    assert q[3]["configurations"] == [
+    q = {p["kind"]: p["result"] for p in data["problems"]}
+    assert q["conv_arithmetic"]["configurations"] == [
         {"k": 14, "s": 10, "p": 0, "d": 1},
         {"k": 6, "s": 11, "p": 1, "d": 2},
         {"k": 11, "s": 11, "p": 1, "d": 1},
     ]
-    assert q[3]["output_dim"] == 1600 and q[3]["last_weights"] == 2400
-    assert q[2]["n_theta_example"] == 79_510
-    assert q[1]["partials"]["steps"][-1]["expr"].startswith("-SoftmaxEntry")  # SymPy's plain text
+    assert q["conv_arithmetic"]["output_dim"] == 1600 and q["conv_arithmetic"]["last_weights"] == 2400
+    assert q["sine_mlp_theory"]["n_theta_example"] == 79_510
+    assert q["activation_calculus"]["partials"]["steps"][-1]["expr"].startswith("-SoftmaxEntry")  # SymPy's plain text
 
 
 # --- input errors --------------------------------------------------------------------------------
@@ -306,4 +306,3 @@ def test_pdf_contains_the_results(built_reports):
     assert "79 510" in text or "79510" in text
     for c in ("k = 14, s = 10, p = 0, d = 1", "k = 6, s = 11, p = 1, d = 2", "k = 11, s = 11, p = 1, d = 1"):
         assert c in text
-    assert "Verification" in text and "FAIL" not in text

@@ -18,11 +18,12 @@ EDITION_2099 = Path(__file__).parent / "data" / "nn-assignment2-2099.toml"
 
 @pytest.fixture(scope="module")
 def solved():
-    return {s.spec.number: s for s in pipeline.solve(pipeline.load("nn-assignment2-2023"))}
+    report = pipeline.load("nn-assignment2-2023")
+    return {s.spec.kind: s for s in pipeline.verify(report, pipeline.solve(report))}
 
 
 def test_row_layout_forward_by_hand(solved):
-    r = solved[1].result
+    r = solved["mlp_gradients"].result
     # z_1 = x_1 W1 + b1 = [0.6*-0.8 + 1.0, 0.6*-0.7 - 0.5, 0.6*0.6 + 1.0] + b1
     np.testing.assert_allclose(r.Z[0], [0.52 - 0.2, -0.92 - 1.0, 1.36 - 0.7], atol=1e-12)
     np.testing.assert_allclose(r.y, [-0.338, -0.294, -0.7, -0.7], atol=1e-12)  # 0.1*0.32 + 0.5*0.66 - 0.7, ...
@@ -31,7 +32,7 @@ def test_row_layout_forward_by_hand(solved):
 
 
 def test_row_layout_gradients_keep_the_assignment_shapes(solved):
-    r = solved[1].result
+    r = solved["mlp_gradients"].result
     assert r.dL_dW1.shape == (2, 3)  # like W^(1) in R^{2x3}
     np.testing.assert_allclose(r.dL_dW2, [0.32 * 0.462 + 0.16 * -0.194, 0, 0.66 * 0.462 + 0.78 * -0.194], atol=1e-12)
     assert r.dead_units == (2,)  # unit 2 is negative for every sample: zero gradient column
@@ -39,7 +40,7 @@ def test_row_layout_gradients_keep_the_assignment_shapes(solved):
 
 
 def test_softmax_question_checks_pass(solved):
-    checks = solved[2].checks
+    checks = solved["softmax_ce_gradient"].checks
     assert len(checks) == 6 and all(c.passed for c in checks)
 
 
@@ -59,7 +60,7 @@ def test_a_wrong_derivation_step_fails():
 
 
 def test_1d_step_size(solved):
-    g = solved[3].result.range
+    g = solved["gd_step_size"].result.range
     from fractions import Fraction
 
     assert g.eta_max_exact == Fraction(1, 5)  # f'' = 10
@@ -68,8 +69,9 @@ def test_1d_step_size(solved):
 def test_json_has_the_2023_numbers(capsys):
     assert main(["solve", "nn-assignment2-2023", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["problems"][0]["result"]["loss"] == pytest.approx(2.38554)
-    assert data["problems"][2]["result"]["range"]["eta_max"] == pytest.approx(0.2)
+    by_kind = {p["kind"]: p["result"] for p in data["problems"]}
+    assert by_kind["mlp_gradients"]["loss"] == pytest.approx(2.38554)
+    assert by_kind["gd_step_size"]["range"]["eta_max"] == pytest.approx(0.2)
 
 
 def fd_gradients(p):

@@ -9,11 +9,11 @@ from reportgen import pipeline
 @pytest.fixture(scope="module")
 def solved():
     report = pipeline.load("nn-assignment2-2024")
-    return {s.spec.number: s for s in pipeline.solve(report)}
+    return {s.spec.kind: s for s in pipeline.verify(report, pipeline.solve(report))}
 
 
 def test_forward_pass_by_hand(solved):
-    r = solved[1].result
+    r = solved["mlp_gradients"].result
     # z_1 = W1 x_1 + b1: -0.12 - 0.28 + 0.09 - 0.15 - 0.4 = -0.86 and 0.08 - 0.2 - 0.1 + 0.05 - 0.5 = -0.67
     np.testing.assert_allclose(r.Z, [[-0.86, -0.67], [-0.36, 0.45], [0.95, -0.53]], atol=1e-12)
     np.testing.assert_allclose(r.y, [-0.7, -0.43, -0.51], atol=1e-12)  # -0.7 + 0.6*0.45, -0.7 + 0.2*0.95
@@ -22,7 +22,7 @@ def test_forward_pass_by_hand(solved):
 
 
 def test_gradients_by_hand(solved):
-    r = solved[1].result
+    r = solved["mlp_gradients"].result
     assert r.dL_db2 == pytest.approx(-2.04)  # sum of residuals
     # dL/dw2 = A^T (y - t): unit 1 active only for x_3 (0.95), unit 2 only for x_2 (0.45)
     np.testing.assert_allclose(r.dL_dW2, [0.95 * -1.31, 0.45 * -0.53], atol=1e-12)
@@ -35,7 +35,7 @@ def test_gradients_by_hand(solved):
 
 
 def test_step_size_range_exact(solved):
-    g = solved[2].result.range
+    g = solved["gd_step_size"].result.range
     from fractions import Fraction
 
     assert g.eta_max_exact == Fraction(1, 6)  # H = [[10, 4], [4, 4]] has eigenvalues 2 and 12
@@ -44,7 +44,7 @@ def test_step_size_range_exact(solved):
 
 
 def test_cnn_search(solved):
-    r = solved[3].result
+    r = solved["cnn_design"].result
     assert r.n_valid == 2
     assert r.search.chosen.signature == "conv5 pool conv3 pool conv3"
     # 5*5*3*16+16 + 3*3*16*32+32 + 3*3*32*64+64

@@ -79,7 +79,7 @@ def test_dependency_file_lists_the_templates_a_report_loaded(tmp_path, monkeypat
     assert deps[0] == "in/cnn-only.toml"
     assert "tpl/sections/cnn_design.tex.j2" in deps
     assert "tpl/sections/mlp_gradients.tex.j2" not in deps  # not used: editing it rebuilds nothing here
-    for name in ("report.tex.j2", "base.tex.j2", "appendix.tex.j2"):
+    for name in ("report.tex.j2", "base.tex.j2"):
         assert f"{builtin}/{name}" in deps
     # the folders searched for a report-specific template (adding one must rebuild this report)
     assert "tpl" in deps and builtin in deps

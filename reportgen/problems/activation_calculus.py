@@ -37,6 +37,9 @@ from ..spec import Table
 from ..verify import Check, central_diff, close, equal
 from ..verify.derivation import check_chain, check_numeric
 
+name = "activation_calculus"
+description = "Derivatives and identities of sigmoid, tanh, softplus, ReLU, norms and softmax"
+
 
 @dataclass(frozen=True)
 class Params:

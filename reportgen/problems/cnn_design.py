@@ -12,6 +12,9 @@ from ..verify.conv import brute_force_stacks, count_params_from_arrays, words_to
 MAX_STACKS = 200  # every valid stack is a row of the printed table
 MAX_WORDS = 60_000  # words the brute-force check enumerates (about half a second)
 
+name = "cnn_design"
+description = "A conv/pool stack that reaches a target shape, with parameter counts"
+
 
 @dataclass(frozen=True)
 class Params:

@@ -21,6 +21,9 @@ from ..solvers.conv import Config, configs, out_size
 from ..spec import Table
 from ..verify import Check, equal
 
+name = "conv_arithmetic"
+description = "Output sizes and weight counts of conv layers, and (k, s, p, d) found by search"
+
 KINDS = ("conv", "avgpool", "maxpool")
 ITEM_RE = re.compile(r"^[a-z]{1,3}$")  # an item letter: (c), (d), (e)
 # Limits, each from a resource bound (VGG-16: 13 convolutions of up to 512 filters on 224x224):
@@ -159,7 +162,7 @@ class Design:
     s_max: int
     found: tuple[Config, ...]  # every (k, s) giving the target size
     exact: tuple[Config, ...]  # of those, the ones that tile the padded input exactly
-    covering: tuple[Config, ...]  # of those, the ones that skip no input row (s <= extent)
+    covering: tuple[Config, ...]  # of those, the ones whose windows touch or overlap (s <= extent)
     chosen: Config
 
     @property
@@ -210,6 +213,16 @@ class Result:
 
     def exact_kernel(self, design: Design, stride: int) -> Config | None:
         return next((c for c in design.exact if c.s == stride), None)
+
+    def rows_read(self, c: Config) -> int:
+        """How many of the input rows some kernel tap of ``c`` reads (dilated taps skip rows)."""
+        return len(tapped_rows(self.in_size, c))
+
+
+def tapped_rows(n: int, c: Config) -> set[int]:
+    """The input rows (0..n-1, padding excluded) under a tap of some window position."""
+    return {r for start in window_starts(n, c.k, c.s, c.p, c.d) for j in range(c.k)
+            if 0 <= (r := start + j * c.d - c.p) < n}
 
 
 def solve(p: Params) -> Result:

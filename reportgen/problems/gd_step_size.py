@@ -12,6 +12,9 @@ from ..spec import Table
 from ..verify import Check, close, magnitude
 from ..verify.descent import contracts, expands, hessian_exact, simulate, steps_to_shrink
 
+name = "gd_step_size"
+description = "Admissible gradient-descent learning rates on a quadratic"
+
 
 @dataclass(frozen=True)
 class Params:

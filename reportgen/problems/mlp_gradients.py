@@ -17,7 +17,17 @@ from ..errors import SpecError
 from ..solvers import mlp
 from ..spec import Table
 from ..verify import Check, close, equal
-from ..verify.mlp import explicit_jacobian_chains, gradients_by_finite_differences, loss_by_loops, loss_unit, scales
+from ..verify.mlp import (
+    Net,
+    explicit_jacobian_chains,
+    gradients_by_finite_differences,
+    loss_by_loops,
+    loss_unit,
+    scales,
+)
+
+name = "mlp_gradients"
+description = "Gradients of a one-hidden-layer regression network, computed and explained"
 
 LAYOUTS = ("column", "row")
 MAX_WORK = 2_000_000  # loop-verification cost N h (d + 1) x (number of parameters): a few seconds
@@ -33,6 +43,7 @@ class Params:
     b1: np.ndarray  # (h,)
     W2: np.ndarray  # (h,)
     b2: float
+    explain_order: bool = True  # the edition asks why the backward order is cheaper
 
     @property
     def N(self) -> int:
@@ -66,13 +77,18 @@ def parse(t: Table) -> Params:
     if work > MAX_WORK:
         raise t.error("X", f"{N} samples, {d} inputs and {h} hidden units need {work:,} loop steps to verify "
                            f"by finite differences; at most {MAX_WORK:,} (fewer samples or units)")
-    p = Params(layout, activation, X, targets, W1, b1, W2, b2)
+    p = Params(layout, activation, X, targets, W1, b1, W2, b2, t.boolean("explain_order", True))
     with np.errstate(over="ignore"):
-        unit = loss_unit(p)
+        unit = loss_unit(_net(p))
     if not unit <= 1e300:
         raise SpecError(t.file, t.path, f"the data's scale puts the loss's terms at {unit:.3g}, beyond what double "
                                         "precision can hold and difference (1e300); scale X, t and the weights down")
     return p
+
+
+def _net(p: Params) -> Net:
+    """The data as the independent checks take it (plain arrays, the assignment's layout)."""
+    return Net(p.layout, p.activation, p.X, p.t, p.W1, p.b1, p.W2, p.b2)
 
 
 @dataclass(frozen=True)
@@ -141,26 +157,29 @@ def solve(p: Params) -> Result:
 
 
 def verify(p: Params, r: Result) -> list[Check]:
-    fd = gradients_by_finite_differences(p)
+    net = _net(p)
+    fd = gradients_by_finite_differences(net)
     fd_method = "central differences (steps 1e-6 relative to each entry) of a per-sample loop implementation"
     if p.activation == "relu":
         fd_method += ", each ReLU on the branch of its exact sign (z = 0: f = 0, one-sided from below)"
-    unit = loss_unit(p)  # the loss's size before cancellation; gradients are relative to unit / scale
-    floors = {name: unit / size for name, size in scales(p).items()}
+    unit = loss_unit(net)  # the loss's size before cancellation; gradients are relative to unit / scale
+    floors = {name: unit / size for name, size in scales(net).items()}
     checks = [
-        close("loss L", "per-sample loop implementation", r.loss, loss_by_loops(p), 1e-12, unit * 1e-3),
+        close("loss L", "per-sample loop implementation", r.loss, loss_by_loops(net), 1e-12, unit * 1e-3),
         close("dL/dW(1)", fd_method, r.dL_dW1, fd["W1"], 1e-6, floors["W1"] * 1e-3),
         close("dL/db(1)", fd_method, r.dL_db1, fd["b1"], 1e-6, floors["b1"] * 1e-3),
         close("dL/dW(2)", fd_method, r.dL_dW2, fd["W2"], 1e-6, floors["W2"] * 1e-3),
         close("dL/db(2)", fd_method, r.dL_db2, fd["b2"][0], 1e-6, floors["b2"] * 1e-3),
     ]
-    chains = explicit_jacobian_chains(p, r)
+    chains = explicit_jacobian_chains(p.X, p.W2, r.A, r.mask, r.residual)
+    dW1 = r.dL_dW1 if p.layout == "column" else r.dL_dW1.T  # (h, d): unit by unit, as the chains
+    backprop = np.concatenate([dW1.ravel(), r.dL_db1, r.dL_dW2, [r.dL_db2]])
     g_floor = 1e-3 * min(floors.values())
     checks += [
         close("gradient by the reverse Jacobian chain", "dense Jacobians multiplied from the loss side",
-              chains.reverse_grad, chains.backprop_grad, 1e-12, g_floor),
+              chains.reverse_grad, backprop, 1e-12, g_floor),
         close("gradient by the forward Jacobian chain", "dense Jacobians multiplied from the input side",
-              chains.forward_grad, chains.backprop_grad, 1e-12, g_floor),
+              chains.forward_grad, backprop, 1e-12, g_floor),
         equal("multiplications, reverse order", "counted while multiplying the dense Jacobians",
               chains.reverse_mults, r.costs.reverse_total),
         equal("multiplications, forward order", "counted while multiplying the dense Jacobians",

@@ -29,6 +29,9 @@ from ..spec import Table
 from ..verify import Check, central_diff
 from ..verify.derivation import check_chain, check_numeric
 
+name = "sine_mlp_theory"
+description = "A one-hidden-layer sine network with softmax output: forms, risk, every gradient"
+
 
 @dataclass(frozen=True)
 class Params:

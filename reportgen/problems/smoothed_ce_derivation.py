@@ -31,6 +31,9 @@ from ..verify import Check, equal
 from ..verify import smoothed_ce as loops
 from ..verify.derivation import check_chain, check_numeric
 
+name = "smoothed_ce_derivation"
+description = "Gradients of the label-smoothed cross-entropy through a ReLU/softmax network, derived"
+
 # --- symbols ----------------------------------------------------------------------------------
 
 d, n, q = sp.symbols("d n q", integer=True, positive=True)

@@ -19,6 +19,8 @@ from ..spec import Table
 from ..verify import Check, array_scale, close
 from ..verify import smoothed_ce as loops
 
+name = "smoothed_ce_step"
+description = "Forward pass, backpropagation and one gradient-descent step with label smoothing"
 MAX_WORK = 2_000_000  # loop-verification cost (parameters x loop steps per loss): a few seconds
 LN_MAX = 709.78  # ln of the largest double, 1.8e308
 

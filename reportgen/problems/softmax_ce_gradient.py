@@ -16,6 +16,9 @@ import numpy as np
 from ..spec import Table
 from ..verify import Check, central_diff, close
 
+name = "softmax_ce_gradient"
+description = "The derivative of softmax cross-entropy, general and one-hot targets"
+
 
 @dataclass(frozen=True)
 class Params:

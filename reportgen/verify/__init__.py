@@ -2,7 +2,7 @@
 
 Every check recomputes a reported quantity by a different method (central finite differences,
 simulation, brute-force enumeration, exact or symbolic arithmetic) and records the largest
-deviation. A failed check stops the build.
+deviation. `reportgen check ID --pdf` lists them (companion.py); a failed check stops the build.
 
 Tolerances are relative to the size of the quantity: ``close`` allows
 ``rtol * max(max |want|, floor)``, where ``floor`` is a magnitude scaled by the data (the size

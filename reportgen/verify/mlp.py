@@ -1,5 +1,8 @@
 """Independent re-computations for the regression network (no shared code with solvers.mlp).
 
+Everything here takes plain arrays in the assignment's layout (``column``: W1 is h x d,
+``row``: W1 is d x h), gathered in ``Net``, never the problem kind's own types.
+
 ReLU kinks: the sign of each pre-activation is decided here in exact rational arithmetic on the
 decimals as written, and the loss is differenced with every ReLU held on that branch (for
 z = 0 the branch f = 0 of z <= 0). Near a kink this is the one-sided difference from the side
@@ -10,16 +13,38 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import array_scale, central_diff, decimal
 
-if TYPE_CHECKING:
-    from ..problems.mlp_gradients import Params, Result
-
 STEP = 1e-6  # relative central-difference step
+
+
+@dataclass(frozen=True)
+class Net:
+    """The regression network's data as plain arrays, in the assignment's layout."""
+
+    layout: str  # "column" (W1 is h x d) or "row" (W1 is d x h)
+    activation: str
+    X: np.ndarray  # (N, d)
+    t: np.ndarray  # (N,)
+    W1: np.ndarray
+    b1: np.ndarray  # (h,)
+    W2: np.ndarray  # (h,)
+    b2: float
+
+    @property
+    def N(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def d(self) -> int:
+        return self.X.shape[1]
+
+    @property
+    def h(self) -> int:
+        return self.b1.shape[0]
 
 
 def _sigmoid(z: float) -> float:
@@ -29,12 +54,12 @@ def _sigmoid(z: float) -> float:
 _F = {"sigmoid": _sigmoid, "tanh": math.tanh}
 
 
-def _weight(p: Params, W1: np.ndarray, i: int, j: int) -> float:
+def _weight(p: Net, W1: np.ndarray, i: int, j: int) -> float:
     """The weight from input i to hidden unit j (column layout: W1[j, i]; row layout: W1[i, j])."""
     return W1[j, i] if p.layout == "column" else W1[i, j]
 
 
-def exact_signs(p: Params) -> list[list[int]]:
+def exact_signs(p: Net) -> list[list[int]]:
     """sign(z_kj) for every sample k and unit j, from the decimals as written (0.1 * 3 - 0.3 = 0)."""
     out = []
     for k in range(p.N):
@@ -46,7 +71,7 @@ def exact_signs(p: Params) -> list[list[int]]:
     return out
 
 
-def loss_by_loops(p: Params, W1=None, b1=None, W2=None, b2=None, signs=None) -> float:
+def loss_by_loops(p: Net, W1=None, b1=None, W2=None, b2=None, signs=None) -> float:
     """L = 1/2 sum_k (y_k - t_k)^2 written as explicit sums over the assignment's indices; a
     ReLU unit is linear (z) or zero as ``signs`` (the pattern at the data) says."""
     W1 = p.W1 if W1 is None else W1
@@ -65,7 +90,7 @@ def loss_by_loops(p: Params, W1=None, b1=None, W2=None, b2=None, signs=None) -> 
     return float(loss)
 
 
-def scales(p: Params) -> dict[str, float]:
+def scales(p: Net) -> dict[str, float]:
     """A typical size for each parameter array: its largest entry, or where it is all zero the
     size its terms would need (W1 ~ z / x, W2 ~ y / a), from absolute values of the data; for
     sigmoid and tanh, which bend on the scale 1 of z, at most what moves z by 1e-4 per step of
@@ -83,7 +108,7 @@ def scales(p: Params) -> dict[str, float]:
     return out
 
 
-def gradients_by_finite_differences(p: Params) -> dict[str, np.ndarray]:
+def gradients_by_finite_differences(p: Net) -> dict[str, np.ndarray]:
     """Central differences with steps relative to each entry (h_i = 1e-6 max(|theta_i|, s),
     s the array's scale; see scales), ReLU units held on their exact branch."""
     signs = exact_signs(p) if p.activation == "relu" else None
@@ -98,7 +123,7 @@ def gradients_by_finite_differences(p: Params) -> dict[str, np.ndarray]:
     }
 
 
-def loss_unit(p: Params) -> float:
+def loss_unit(p: Net) -> float:
     """The size the loss's terms have before they cancel: 1/2 sum_k (|y_k|_abs + |t_k|)^2 with
     |y_k|_abs the prediction recomputed from absolute values (|f(z)| <= |z| for ReLU and tanh;
     for sigmoid max(1, |z|/4), which also bounds how far a rounding of z moves f). A floor for
@@ -115,36 +140,39 @@ def loss_unit(p: Params) -> float:
 
 @dataclass(frozen=True)
 class Chains:
-    backprop_grad: np.ndarray  # (vec W1 (h x d, row-major), b1, w2, b2) from the solver
+    """The gradient as (vec W1 (h x d: unit by unit), b1, w2, b2), by both orders of the chain."""
+
     reverse_grad: np.ndarray
     forward_grad: np.ndarray
     reverse_mults: int
     forward_mults: int
 
 
-def explicit_jacobian_chains(p: Params, r: Result) -> Chains:
+def explicit_jacobian_chains(X: np.ndarray, W2: np.ndarray, A: np.ndarray, mask: np.ndarray,
+                             residual: np.ndarray) -> Chains:
     """Build every local Jacobian as a dense matrix, multiply the chain in both orders, and
-    count the scalar multiplications the products actually performed."""
-    N, d, h = p.N, p.d, p.h
+    count the scalar multiplications the products actually performed. ``A`` (N x h) are the
+    hidden outputs, ``mask`` (N x h) f'(z), ``residual`` (N,) y - t."""
+    (N, d), h = X.shape, W2.shape[0]
     mults = {"n": 0}
 
     def mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         mults["n"] += a.shape[0] * a.shape[1] * b.shape[1]
         return a @ b
 
-    J_L_y = r.residual.reshape(1, N)
+    J_L_y = residual.reshape(1, N)
     J_y_A = np.zeros((N, N * h))
     J_Z_t1 = np.zeros((N * h, h * (d + 1)))
     J_y_t2 = np.zeros((N, h + 1))
     for k in range(N):
         for j in range(h):
-            J_y_A[k, k * h + j] = p.W2[j]
-            J_y_t2[k, j] = r.A[k, j]
+            J_y_A[k, k * h + j] = W2[j]
+            J_y_t2[k, j] = A[k, j]
             J_Z_t1[k * h + j, h * d + j] = 1.0
             for i in range(d):
-                J_Z_t1[k * h + j, j * d + i] = p.X[k, i]
+                J_Z_t1[k * h + j, j * d + i] = X[k, i]
         J_y_t2[k, h] = 1.0
-    J_A_Z = np.diag(r.mask.ravel())
+    J_A_Z = np.diag(mask.ravel())
 
     mults["n"] = 0
     g_t2 = mm(J_L_y, J_y_t2)
@@ -159,7 +187,4 @@ def explicit_jacobian_chains(p: Params, r: Result) -> Chains:
     f_t2 = mm(J_L_y, J_y_t2)
     forward = np.concatenate([f_t1.ravel(), f_t2.ravel()])
     forward_mults = mults["n"]
-
-    dW1 = r.dL_dW1 if p.layout == "column" else r.dL_dW1.T
-    backprop = np.concatenate([dW1.ravel(), r.dL_db1, r.dL_dW2, [r.dL_db2]])
-    return Chains(backprop, reverse, forward, reverse_mults, forward_mults)
+    return Chains(reverse, forward, reverse_mults, forward_mults)

@@ -1,0 +1,91 @@
+"""The kind contract (reportgen/problems/__init__.py): every registered kind is complete, and
+the registry behaves: lazy imports, register/unregister, one clear error for an unknown kind."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import types
+
+import pytest
+
+from reportgen import problems
+from reportgen.cli import main
+
+from . import dot_product
+from .conftest import ROOT
+
+BUILTIN = problems.names()  # collected before any test registers a kind of its own
+
+
+def files_naming(kind: str, pattern: str) -> list[str]:
+    return [p.name for p in ROOT.glob(pattern) if re.search(rf"\b{kind}\b", p.read_text(encoding="utf-8"))]
+
+
+@pytest.mark.parametrize("kind", BUILTIN)
+def test_kind_is_complete(kind):
+    k = problems.get(kind)
+    assert k.name == kind and k.description and callable(k.parse) and callable(k.solve) and callable(k.verify)
+    assert (ROOT / "templates" / "sections" / f"{kind}.tex.j2").is_file()
+    # used by a shipped report (each has a golden .tex, tests/golden) or a test data file
+    assert files_naming(kind, "assignments/*.toml") + files_naming(kind, "tests/data/*.toml"), kind
+    assert all((ROOT / "tests" / "golden" / f"{p.removesuffix('.toml')}.tex").is_file()
+               for p in files_naming(kind, "assignments/*.toml"))
+    assert set(files_naming(kind, "tests/test_*.py")) - {"test_kinds.py"}, f"no test names {kind}"
+
+
+def test_kinds_command_lists_every_kind_with_its_description(capsys):
+    assert main(["kinds"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == BUILTIN
+    for kind, line in zip(BUILTIN, lines, strict=True):
+        assert line.endswith(problems.get(kind).description)
+
+
+def test_kinds_are_imported_on_first_use():
+    code = ("import sys; from reportgen import problems; print(problems.names()[:1]);"
+            "print([m for m in sys.modules if m.startswith('reportgen.problems.')])")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[1] == "[]"
+
+
+def test_register_a_module_and_unregister(tmp_path):
+    assert "dot_product" not in problems.names()
+    problems.register("dot_product", dot_product)
+    try:
+        assert problems.get("dot_product") is dot_product
+        assert "dot_product" in problems.names()
+    finally:
+        problems.unregister("dot_product")
+    with pytest.raises(KeyError):
+        problems.get("dot_product")
+
+
+def test_register_by_module_path_imports_lazily():
+    problems.register("dot_product", "tests.dot_product")
+    try:
+        assert problems.get("dot_product") is dot_product
+    finally:
+        problems.unregister("dot_product")
+
+
+def test_register_refuses_an_incomplete_kind():
+    half = types.SimpleNamespace(name="half", description="no verify", parse=len, solve=len)
+    with pytest.raises(TypeError, match="'half' lacks verify"):
+        problems.register("half", half)
+    with pytest.raises(TypeError, match="registered as 'other' calls itself 'dot_product'"):
+        problems.register("other", dot_product)
+    assert "half" not in problems.names() and "other" not in problems.names()
+
+
+def test_unknown_kind_names_the_key_and_the_known_kinds(tmp_path):
+    from reportgen import pipeline
+    from reportgen.errors import SpecError
+
+    toml = tmp_path / "a.toml"
+    toml.write_text((ROOT / "tests" / "data" / "dot-product.toml").read_text())
+    with pytest.raises(SpecError) as err:
+        pipeline.load(toml)
+    assert err.value.key == "problems[0].kind"
+    assert "unknown problem kind 'dot_product'; known kinds: " + ", ".join(BUILTIN) in str(err.value)
