@@ -190,7 +190,7 @@ def _yhat_fd(yhat: np.ndarray, y_soft: np.ndarray, z: np.ndarray) -> np.ndarray:
             s = float(y_soft[k])  # the loss depends on u_k as -s u_k
             d = (-s * (u * (1 + 1e-6)) + s * (u * (1 - 1e-6))) / (u * 2e-6)
             g[k] = -math.exp(math.log(-d) - u) if d < 0 else 0.0
-        elif p > 0:
+        elif p > 0 and y_soft[k] > 0:  # y^s_k = 0: the loss does not depend on yhat_k
             e = np.zeros_like(yhat)
             e[k] = 1e-5 * p
             g[k] = (loss_of_yhat(yhat + e, y_soft) - loss_of_yhat(yhat - e, y_soft)) / (2 * e[k])
