@@ -212,6 +212,27 @@ def gd_reference(A, start, eta: float, steps: int) -> tuple[object, list[Fractio
     return lam, u
 
 
+def strictly_convex(A) -> bool:  # noqa: ANN001
+    """A + A^T positive definite on the decimals as written: every leading minor > 0 (minors by
+    the Leibniz formula over permutations, n <= 3)."""
+    from itertools import permutations
+
+    n = len(A)
+    H = [[dec(A[i][j]) + dec(A[j][i]) for j in range(n)] for i in range(n)]
+
+    def det(k: int) -> Fraction:
+        total = Fraction(0)
+        for perm in permutations(range(k)):
+            inversions = sum(perm[i] > perm[j] for i in range(k) for j in range(i + 1, k))
+            term = Fraction((-1) ** inversions)
+            for i in range(k):
+                term *= H[i][perm[i]]
+            total += term
+        return total
+
+    return all(det(k) > 0 for k in range(1, n + 1))
+
+
 # --- convolution arithmetic: shapes by counting window positions -----------------------------------
 
 

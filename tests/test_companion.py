@@ -6,8 +6,7 @@ import subprocess
 
 import pytest
 
-from reportgen import cli, companion, pipeline
-from reportgen import problems
+from reportgen import cli, companion, pipeline, problems
 from reportgen.settings import Settings
 from reportgen.verify import Check
 

@@ -10,7 +10,7 @@ import numpy as np
 from ..solvers import descent
 from ..spec import Table
 from ..verify import Check, close, magnitude
-from ..verify.descent import contracts, expands, hessian_exact, simulate, steps_to_shrink
+from ..verify.descent import brackets_lambda_max, contracts, expands, hessian_exact, simulate, steps_to_shrink
 
 name = "gd_step_size"
 description = "Admissible gradient-descent learning rates on a quadratic"
@@ -131,8 +131,9 @@ def verify(p: Params, r: Result) -> list[Check]:
     sylvester = "exact rational arithmetic: leading minors of eta H and 2I - eta H all > 0 (Sylvester)"
     witness = "exact rational arithmetic: v^T (2I - eta H) v < 0 for a top singular vector v of H"
     checks = [
-        close("lambda_max of the Hessian", "largest root of the characteristic polynomial",
-              lam[-1], max(np.roots(np.poly(p.A + p.A.T)).real), 1e-9, magnitude(p.A + p.A.T)),
+        Check("lambda_max of the Hessian, to a relative 1e-9", "exact rational arithmetic: lambda (1 + 1e-9) I - H "
+              "positive definite (Sylvester), v^T (H - lambda (1 - 1e-9) I) v > 0",
+              0.0 if brackets_lambda_max(H, float(lam[-1]), v) else 1.0, 0.0, exact=True),
         Check("rho(I - eta H) < 1 at eta = (1 - 1e-9) x bound", sylvester,
               0.0 if _certified(H, eta, 1 - 1e-9, v) else 1.0, 0.0, exact=True),
         Check("rho(I - eta H) > 1 at eta = (1 + 1e-9) x bound", witness,

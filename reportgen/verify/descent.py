@@ -50,6 +50,17 @@ def expands(H: list[list[Fraction]], eta: Fraction, v: np.ndarray) -> bool:
     return quad < 0
 
 
+def brackets_lambda_max(H: list[list[Fraction]], lam: float, v: np.ndarray, rel: float = 1e-9) -> bool:
+    """lam (1 - rel) < lambda_max(H) < lam (1 + rel), exactly: lam (1 + rel) I - H positive
+    definite (Sylvester) and v^T (H - lam (1 - rel) I) v > 0 for the candidate vector v."""
+    n = len(H)
+    hi, lo = Fraction(lam) * (1 + Fraction(rel)), Fraction(lam) * (1 - Fraction(rel))
+    above = positive_definite([[(hi if i == j else 0) - H[i][j] for j in range(n)] for i in range(n)])
+    w = [Fraction(float(x)) for x in v]
+    quad = sum(w[i] * (H[i][j] - (lo if i == j else 0)) * w[j] for i in range(n) for j in range(n))
+    return above and quad > 0
+
+
 def top_vector(H: np.ndarray, iters: int = 200) -> np.ndarray:
     """An approximate top eigenvector of the symmetric positive definite H by power iteration
     (a candidate only: ``expands`` decides exactly whether it certifies divergence)."""
