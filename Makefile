@@ -20,7 +20,7 @@ CODE        := pyproject.toml $(wildcard reportgen/*.py reportgen/*/*.py) $(wild
 CONFIG      := $(OUT)/.make-config
 CONFIG_NOW  := templates=$(TEMPLATES)
 
-.PHONY: pdf pdfs checks test tex venv clean bench FORCE
+.PHONY: pdf pdfs checks test test-long tex venv clean bench FORCE
 .DEFAULT_GOAL := pdf
 
 $(BIN)/reportgen: pyproject.toml
@@ -59,6 +59,10 @@ checks: $(BIN)/reportgen tex
 
 test: $(BIN)/reportgen
 	$(BIN)/python -m pytest
+
+test-long: $(BIN)/reportgen   # the property tests with 400 editions per property (minutes)
+	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_properties_networks.py \
+	  tests/test_properties_shapes.py tests/test_properties_specs.py
 
 bench: $(BIN)/reportgen tex
 	$(BIN)/python scripts/bench.py $(if $(TEMPLATES),--templates $(TEMPLATES))

@@ -305,6 +305,11 @@ def coords(points: object, sig: int = 6) -> Tex:
     return Tex(" ".join(f"({one(x)},{one(y)})" for x, y in arr))
 
 
+def pgfnum(x: object, sig: int = 6) -> Tex:
+    """A number for a pgfplots option (axis limits): plain decimal or e-notation, no math."""
+    return Tex(f"{_real(x):.{sig}g}")
+
+
 def sym(expr: object, as_written: bool = False, ln: bool = False) -> Tex:
     """A SymPy expression (a checked derivation step) -> LaTeX via SymPy's printer, with the
     house notation: ``^{\\top}``, ``\\odot``, ``\\operatorname{diag}``, ``\\mathbb{I}[x > 0]`` for
@@ -544,6 +549,7 @@ FILTERS = {
     "int": integer,
     "shape": shape,
     "coords": coords,
+    "pgfnum": pgfnum,
     "sym": sym,
     "escape": escape,
     "title": title,

@@ -48,3 +48,23 @@ def tex_switches_only(monkeypatch):
     monkeypatch.setattr(jail, "_problem", ["off: this test checks TeX's own switches"])
     monkeypatch.setattr(jail, "_warned", ["(no warning in this test)"])
     monkeypatch.delenv("REPORTGEN_REQUIRE_JAIL", raising=False)
+
+
+# --- Hypothesis: a fast, reproducible profile for `make test`; HYPOTHESIS_PROFILE=long for more ---
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("fast", max_examples=30, deadline=None, derandomize=True, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("long", max_examples=400, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How much the property tests compared against the independent references (tests/reference.py)."""
+    from .reference import COUNTS
+
+    if COUNTS:
+        terminalreporter.write_line(f"property tests: {COUNTS['editions']} editions built and verified, "
+                                    f"{COUNTS['quantities']} numbers compared with independent references, "
+                                    f"{COUNTS['refused']} refused with a keyed error")

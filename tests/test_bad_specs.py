@@ -112,8 +112,8 @@ CASES = [
      "expected an array of numbers, got an integer (3)"),
     ("integer too large for a float", CNN, "kernels = [3]", "kernels = [9007199254740993]",
      "problems[0].kernels[0]", "integer 9007199254740993 is too large to compute with exactly"),
-    ("data without a solution", CNN, "in_size = 10", "in_size = 8", "problems[0]",
-     "cnn_design: no alternating conv/pool stack maps 8x8 to 2x2"),
+    ("data without a solution", CNN, "in_size = 10", "in_size = 8", "problems[0].target_size",
+     "no alternating conv/pool stack maps 8 to 2 with kernels [3] and 2x2 pooling"),
     # matrices
     ("ragged rows", MLP, X, "X = [[0.2, -0.4, 0.1], [0.8, 1.0]]", "problems[0].X[1]",
      "ragged matrix: row 0 has 3 entries, row 1 has 2"),

@@ -8,8 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from reportgen import pipeline
-from reportgen import problems
+from reportgen import pipeline, problems
 from reportgen.problems import conv_arithmetic
 from reportgen.settings import Settings
 from reportgen.solvers.conv import Config

@@ -388,11 +388,11 @@ def verify(p: Params, r: Result) -> list[Check]:
                             check.tolerance))
     quotients = [(max(0.0, t) - 0.0) / t for t in (-1e-9, 1e-9)]
     checks.append(close("(a) one-sided derivatives of rect at 0", "difference quotients at h = -1e-9 and 1e-9",
-                        [r.relu_left, r.relu_right], quotients, 1e-12))
+                        [r.relu_left, r.relu_right], quotients, 1e-12, 1.0))
     a = np.log(np.array(p.exp_values, dtype=float))
     for row in r.scaling:
         checks.append(close(f"(i) S(c x) for c = {row.c}", "numpy softmax of c ln a",
-                            [float(q) for q in row.probs], _softmax(row.c * a), 1e-12))
+                            [float(q) for q in row.probs], _softmax(row.c * a), 1e-12, 1.0))
     differs = r.row(r.shown_scale).probs != r.row(1).probs
     checks.append(Check(f"(i) S({r.shown_scale} x) differs from S(x)", "exact fractions compared",
                         0.0 if differs else 1.0, 0.0, exact=True))
@@ -408,7 +408,7 @@ def verify(p: Params, r: Result) -> list[Check]:
             float(np.max(np.abs(counted_softmax(s_soft, g, soft) - J.T @ g))),
         )
         checks.append(close(f"(m) counted loops agree with numpy, n = {oc.n}", "scalar loops vs numpy",
-                            agree, 0.0, 1e-9))
+                            agree, 0.0, 1e-9, 1.0))  # entries of size 1: 1e-9 absolute
         checks.append(equal(f"(m) operation counts, n = {oc.n}", "counted in scalar loops",
                             (full.mults, full.adds, sig.mults, sig.adds, soft.mults, soft.adds),
                             (oc.full_mults, oc.full_adds, oc.sigmoid_mults, oc.sigmoid_adds, oc.softmax_mults,

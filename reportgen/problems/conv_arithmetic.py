@@ -26,6 +26,13 @@ description = "Output sizes and weight counts of conv layers, and (k, s, p, d) f
 
 KINDS = ("conv", "avgpool", "maxpool")
 ITEM_RE = re.compile(r"^[a-z]{1,3}$")  # an item letter: (c), (d), (e)
+# Limits, each from a resource bound (VGG-16: 13 convolutions of up to 512 filters on 224x224):
+MAX_LAYERS = 64  # rows of the printed table
+MAX_SIZE = 1024  # the walk over window positions in the check is linear in the size
+MAX_CHANNELS = 65536  # weight counts stay exact integers; the check allocates nothing this large
+MAX_DESIGN = 256  # the design search and its check visit every (k, s) up to n + 2p: quadratic
+SIMULATE_MACS = 20_000_000  # multiply-adds up to which the check convolves a random image
+SIMULATE_WINDOWS = 100_000  # and window positions (each one a numpy call)
 
 
 @dataclass(frozen=True)
@@ -56,36 +63,46 @@ class Params:
     constraints: tuple[Constraint, ...]
 
 
+def _layer(lt: Table) -> LayerSpec:
+    kind = lt.choice("kind", KINDS)
+    kernel = lt.integer("kernel", lo=1, hi=MAX_SIZE)
+    layer = LayerSpec(kind=kind, kernel=kernel, stride=lt.integer("stride", 1, lo=1, hi=MAX_SIZE),
+                      padding=lt.integer("padding", 0, lo=0, hi=MAX_SIZE),
+                      filters=lt.integer("filters", lo=1, hi=MAX_CHANNELS) if kind == "conv" else 0)
+    if kind != "conv" and layer.padding > kernel // 2:
+        raise lt.error("padding", f"pooling padding {layer.padding} is more than half the kernel ({kernel} // 2 = "
+                                  f"{kernel // 2}): a window could then cover padding only")
+    lt.done()
+    return layer
+
+
 def parse(t: Table) -> Params:
-    layers = []
-    if len(t.data.get("layers") or []) > 8:
-        raise t.error("layers", "at most 8 layers")
-    for lt in t.tables("layers"):
-        kind = lt.choice("kind", KINDS)
-        layers.append(LayerSpec(
-            kind=kind,
-            kernel=lt.integer("kernel", lo=1, hi=64),
-            stride=lt.integer("stride", 1, lo=1, hi=64),
-            padding=lt.integer("padding", 0, lo=0, hi=32),
-            filters=lt.integer("filters", lo=1, hi=256) if kind == "conv" else 0,
-        ))
-        lt.done()
+    layer_tables = t.tables("layers")
+    if len(layer_tables) > MAX_LAYERS:
+        raise t.error("layers", f"{len(layer_tables)} layers; at most {MAX_LAYERS}")
+    layers = [_layer(lt) for lt in layer_tables]
+    if layers[-1].kind != "conv":
+        raise t.error(f"layers[{len(layers) - 1}]", "(b) asks for the weights of the last layer: it must be a conv")
     design = t.table("design")
     constraints = []
     for ct in design.tables("constraints"):
-        constraints.append(Constraint(ct.text("item", pattern=ITEM_RE), ct.integer("padding", lo=0, hi=32),
-                                      ct.integer("dilation", lo=1, hi=16)))
+        constraints.append(Constraint(ct.text("item", pattern=ITEM_RE), ct.integer("padding", lo=0, hi=MAX_DESIGN),
+                                      ct.integer("dilation", lo=1, hi=MAX_DESIGN)))
         ct.done()
     p = Params(
-        in_size=t.integer("in_size", lo=1, hi=128),
-        in_channels=t.integer("in_channels", lo=1, hi=16),
+        in_size=t.integer("in_size", lo=1, hi=MAX_SIZE),
+        in_channels=t.integer("in_channels", lo=1, hi=MAX_CHANNELS),
         layers=tuple(layers),
-        design_in_size=design.integer("in_size", lo=1, hi=128),
-        design_in_channels=design.integer("in_channels", lo=1, hi=16),
-        design_out_size=design.integer("out_size", lo=1, hi=128),
-        design_out_channels=design.integer("out_channels", lo=1, hi=256),
+        design_in_size=design.integer("in_size", lo=1, hi=MAX_DESIGN),
+        design_in_channels=design.integer("in_channels", lo=1, hi=MAX_CHANNELS),
+        design_out_size=design.integer("out_size", lo=1, hi=MAX_DESIGN),
+        design_out_channels=design.integer("out_channels", lo=1, hi=MAX_CHANNELS),
         constraints=tuple(constraints),
     )
+    if any(c.padding > MAX_DESIGN // 2 for c in p.constraints) or p.design_in_size + 2 * max(
+            (c.padding for c in p.constraints), default=0) > MAX_DESIGN:
+        raise design.error("constraints", f"in_size + 2 padding is at most {MAX_DESIGN} (the search visits every "
+                                          f"(k, s) up to it)")
     design.done()
     try:  # shapes that cannot exist are input errors, reported before anything is computed
         run_stack(p)
@@ -241,10 +258,21 @@ def conv2d(x: np.ndarray, w: np.ndarray, s: int, p: int, d: int) -> np.ndarray:
     return out
 
 
-def pool2d(x: np.ndarray, k: int, s: int, kind: str) -> np.ndarray:
-    rows, cols = window_starts(x.shape[1], k, s, 0, 1), window_starts(x.shape[2], k, s, 0, 1)
+def pool2d(x: np.ndarray, k: int, s: int, kind: str, p: int = 0) -> np.ndarray:
+    """Pooling over every window of the padded input (max: padded with -inf, so padding never
+    wins; average: padded with zeros that count, as PyTorch's default)."""
+    xp = np.pad(x, ((0, 0), (p, p), (p, p)), constant_values=-np.inf if kind == "maxpool" else 0.0)
+    rows, cols = window_starts(x.shape[1], k, s, p, 1), window_starts(x.shape[2], k, s, p, 1)
     reduce = np.mean if kind == "avgpool" else np.max
-    return np.array([[[reduce(ch[r:r + k, c:c + k]) for c in cols] for r in rows] for ch in x])
+    return np.array([[[reduce(ch[r:r + k, c:c + k]) for c in cols] for r in rows] for ch in xp])
+
+
+def simulation_cost(p: Params) -> tuple[int, int]:
+    """(multiply-adds, window positions) of convolving a random image through the stack."""
+    stages = run_stack(p)
+    pairs = list(zip(stages, stages[1:], strict=False))
+    macs = sum(b.size ** 2 * a.channels * b.kernel ** 2 * (b.channels if b.kind == "conv" else 1) for a, b in pairs)
+    return macs, sum(b.size ** 2 * (1 if b.kind == "conv" else b.channels) for _, b in pairs)
 
 
 def simulate_stack(p: Params, rng: np.random.Generator) -> tuple[list[tuple[int, ...]], list[int]]:
@@ -257,18 +285,42 @@ def simulate_stack(p: Params, rng: np.random.Generator) -> tuple[list[tuple[int,
             x = conv2d(x, w, layer.stride, layer.padding, 1)
             weights.append(w.size)
         else:
-            x = pool2d(x, layer.kernel, layer.stride, layer.kind)
+            x = pool2d(x, layer.kernel, layer.stride, layer.kind, layer.padding)
             weights.append(0)
         shapes.append(x.shape)
     return shapes, weights
 
 
+def walk_stack(p: Params) -> tuple[list[tuple[int, ...]], list[int]]:
+    """The same without data, for stacks too large to convolve: window positions counted by
+    walking one axis, channels from the filters, weights as the size of a weight-array view
+    (np.broadcast_to allocates nothing)."""
+    size, ch = p.in_size, p.in_channels
+    shapes, weights = [(ch, size, size)], [0]
+    for layer in p.layers:
+        size = len(window_starts(size, layer.kernel, layer.stride, layer.padding, 1))
+        if layer.kind == "conv":
+            weights.append(np.broadcast_to(0.0, (layer.filters, ch, layer.kernel, layer.kernel)).size)
+            ch = layer.filters
+        else:
+            weights.append(0)
+        shapes.append((ch, size, size))
+    return shapes, weights
+
+
 def verify(p: Params, r: Result) -> list[Check]:
     rng = np.random.default_rng(0)
-    shapes, weights = simulate_stack(p, rng)
+    macs, windows = simulation_cost(p)
+    if macs <= SIMULATE_MACS and windows <= SIMULATE_WINDOWS:
+        shapes, weights = simulate_stack(p, rng)
+        how = "direct convolution and pooling of a random image"
+    else:
+        shapes, weights = walk_stack(p)
+        how = (f"window positions walked layer by layer ({macs:,} multiply-adds at {windows:,} windows are too "
+               "many to convolve)")
     final = shapes[-1]
     checks = [
-        equal("(a) shapes after each layer", "direct convolution and pooling of a random image",
+        equal("(a) shapes after each layer", how,
               [(s.channels, s.size, s.size) for s in r.stages], [tuple(s) for s in shapes]),
         equal("(a) output dimensionality", "size of the simulated output array", r.output_dim, int(np.prod(final))),
         equal("(b) weights of the last layer", "size of the weight array used in the simulation",

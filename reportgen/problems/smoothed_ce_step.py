@@ -13,13 +13,16 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..errors import SpecError
 from ..solvers import mlp
 from ..spec import Table
-from ..verify import Check, close
+from ..verify import Check, array_scale, close
 from ..verify import smoothed_ce as loops
 
 name = "smoothed_ce_step"
 description = "Forward pass, backpropagation and one gradient-descent step with label smoothing"
+MAX_WORK = 2_000_000  # loop-verification cost (parameters x loop steps per loss): a few seconds
+LN_MAX = 709.78  # ln of the largest double, 1.8e308
 
 
 @dataclass(frozen=True)
@@ -80,11 +83,40 @@ def parse(t: Table) -> Params:
         raise t.error("y", f"expected a one-hot indicator of length {q} (one 1, the rest 0), got {y.tolist()}")
     W1 = t.array("W1", (d, n))
     W2 = t.array("W2", (n, q))
+    if q < 2:
+        raise t.error("b2", "q = 1 class: the softmax of one class is always 1 and the loss 0; give at least 2")
     epsilon = t.real("epsilon")
     if not 0 <= epsilon <= 1:
         raise t.error("epsilon", f"expected a smoothing constant in [0, 1], got {epsilon}")
     eta = t.real("eta", positive=True)
-    return Params(x, y, W1, b1, W2, b2, epsilon, eta)
+    work = (d * n + n + n * q + q) * (d * n + n * q + q)
+    if work > MAX_WORK:
+        raise t.error("b1", f"d = {d}, n = {n}, q = {q} need {work:,} loop steps to verify by finite "
+                            f"differences; at most {MAX_WORK:,}")
+    p = Params(x, y, W1, b1, W2, b2, epsilon, eta)
+    with np.errstate(over="ignore", invalid="ignore"):
+        reach = (1 + float(np.max(np.abs(x)))) * (1 + float(np.max(np.abs(W2))))
+        size = max(loops.units(p.instance())) * (1 + eta) * reach
+    if not size <= 1e300:
+        raise SpecError(t.file, t.path, f"the data's scale puts the gradients and the step near {size:.3g}, beyond "
+                                        "what double precision can hold and difference (1e300); scale the data down")
+    _check_representable(p, t)
+    return p
+
+
+def _check_representable(p: Params, t: Table) -> None:
+    """dLoss/dyhat_k = -y^s_k / yhat_k is printed: refuse logits so far apart that it exceeds
+    double precision (yhat_k = e^{z_k - lse(z)} below about 1e-308 with y^s_k > 0)."""
+    net = mlp.Net("relu", "softmax", "sum")
+    y_soft = (1.0 - p.epsilon) * p.y + p.epsilon / p.q
+    fw = mlp.forward(net, p.canonical(), p.x.reshape(1, -1), y_soft.reshape(1, -1))
+    with np.errstate(divide="ignore"):
+        log_size = np.where(y_soft > 0, np.log(y_soft) - fw.log_Y[0], -np.inf)
+    k = int(np.argmax(log_size))
+    if log_size[k] > LN_MAX or not np.all(np.isfinite(fw.Z2)):
+        raise SpecError(t.file, t.path, f"the logits z span {np.ptp(fw.Z2):.3g}, so yhat_{k + 1} = "
+                        f"e^({fw.log_Y[0, k]:.4g}) and dLoss/dyhat_{k + 1} = -y^s/yhat is about "
+                        f"-10^{log_size[k] / np.log(10):.0f}, beyond double precision (1.8e308)")
 
 
 @dataclass(frozen=True)
@@ -114,6 +146,7 @@ class Result:
     W2_new: np.ndarray
     b2_new: np.ndarray
     loss_new: float  # the loss at the updated parameters
+    kinks: tuple[int, ...] = ()  # hidden units (1-based) with h exactly 0: ReLU'(0) = 0 used there
 
     @property
     def inactive_units(self) -> int:
@@ -125,54 +158,73 @@ def solve(p: Params) -> Result:
     X = p.x.reshape(1, -1)
     y_soft = (1.0 - p.epsilon) * p.y + p.epsilon / p.q
     T = y_soft.reshape(1, -1)
-    fw = mlp.forward(net, cp, X, T)
+    exact = mlp.exact_preactivations(X, cp.W1, cp.b1)  # the ReLU branch of h = 0.1 * 3 - 0.3 is decided exactly
+    fw = mlp.forward(net, cp, X, T, exact)
     g = mlp.backward(net, cp, X, T, fw)
     new = cp.step(g, p.eta)
+    if not np.all(np.isfinite(new.flat())):
+        raise ValueError(f"the step with eta = {p.eta:g} overflows the updated weights (beyond 1.8e308)")
     z = fw.Z2[0]
     return Result(
-        h=fw.Z1[0], a=fw.A1[0], mask=mlp.relu_prime(fw.Z1[0]), z=z, yhat=fw.Y[0], y_soft=y_soft,
+        h=fw.Z1[0], a=fw.A1[0], mask=fw.dA_dZ1[0], z=z, yhat=fw.Y[0], y_soft=y_soft,
         log_sum_exp=float(mlp.log_sum_exp(z)), ys_dot_z=float(y_soft @ z), loss=fw.loss,
         dL_dyhat=g.dL_dY[0], softmax_jacobian=np.diag(fw.Y[0]) - np.outer(fw.Y[0], fw.Y[0]),
         dL_dz=g.dL_dZ2[0], dL_dW2=g.dL_dW2, dL_db2=g.dL_db2, dL_da=g.dL_dA1[0],
         dL_dh=g.dL_dZ1[0], dL_dW1=g.dL_dW1, dL_db1=g.dL_db1,
         W1_new=new.W1, b1_new=new.b1, W2_new=new.W2, b2_new=new.b2, loss_new=mlp.loss_at(net, new, X, T),
+        kinks=tuple(int(j) + 1 for j in np.flatnonzero(exact[1][0] == 0)),
     )
 
 
 def verify(p: Params, r: Result) -> list[Check]:
-    inst = p.instance()
+    """Tolerances are relative: rtol times the larger of the quantity's size and a floor from the
+    data (h_unit, z_unit: the sizes of the terms before they cancel; see loops.units)."""
+    inst = replace(p.instance(), signs=loops.exact_signs(p.instance()))
     v = loops.forward(inst)
+    h_unit, z_unit = loops.units(inst)
     by_loops = "explicit sums over the assignment's indices"
+    soft = 1e-12 + 1e-14 * z_unit  # softmax error grows with the logits' size: eps |z| relative
     checks = [
-        close("h = W1^T x + b1", by_loops, r.h, v.h, 1e-12),
-        close("a = ReLU(h)", by_loops, r.a, v.a, 1e-12),
-        close("z = W2^T a + b2", by_loops, r.z, v.z, 1e-12),
-        close("yhat = Softmax(z)", by_loops, r.yhat, v.yhat, 1e-12),
-        close("soft labels y^s", "(1 - eps) y_i + eps/q entry by entry", r.y_soft, v.y_soft, 1e-15),
+        close("h = W1^T x + b1", by_loops, r.h, v.h, 1e-12, h_unit),
+        close("a = ReLU(h)", by_loops, r.a, v.a, 1e-12, h_unit),
+        close("z = W2^T a + b2", by_loops, r.z, v.z, 1e-12, z_unit),
+        close("yhat = Softmax(z)", by_loops, r.yhat, v.yhat, soft, 1.0),
+        close("soft labels y^s", "(1 - eps) y_i + eps/q entry by entry", r.y_soft, v.y_soft, 1e-15, 1.0),
         close("soft labels sum to one", "sum of the entries", float(r.y_soft.sum()), 1.0, 1e-12),
-        close("Loss", by_loops, r.loss, v.loss, 1e-12),
+        close("Loss", by_loops, r.loss, v.loss, 1e-12, z_unit),
         close("(y^s)^T z", "sum of products entry by entry", r.ys_dot_z,
-              sum(s * t for s, t in zip(v.y_soft, v.z, strict=True)), 1e-12),
-        close("Loss = ln sum exp(z) - (y^s)^T z", "the log-sum-exp form", r.log_sum_exp - r.ys_dot_z, r.loss, 1e-12),
-        close("softmax Jacobian diag(yhat) - yhat yhat^T", "central differences of the loop softmax",
-              r.softmax_jacobian, loops.softmax_jacobian_fd(v.z), 1e-8),
+              sum(s * t for s, t in zip(v.y_soft, v.z, strict=True)), 1e-12, z_unit),
+        close("Loss = ln sum exp(z) - (y^s)^T z", "the log-sum-exp form", r.log_sum_exp - r.ys_dot_z, r.loss,
+              1e-12, z_unit),
+        close("softmax Jacobian diag(yhat) - yhat yhat^T", "central differences of the loop softmax at z - max z",
+              r.softmax_jacobian, loops.softmax_jacobian_fd(v.z), 1e-6, 1e-3),
         close("dLoss/dz through the softmax Jacobian = yhat - y^s", "the collapsed form of Problem 1",
-              r.dL_dz, r.yhat - r.y_soft, 1e-12),
+              r.dL_dz, r.yhat - r.y_soft, soft, 1.0),
     ]
-    kink = float(np.min(np.abs(r.h)))
-    checks.append(Check("no pre-activation at the ReLU kink", "min |h| > 1e-4 (finite differences valid)",
-                        0.0 if kink > 1e-4 else 1.0, 0.0, exact=True))
-    fd = "central differences (h = 1e-6) of the loop implementation"
+    checks += _gradient_checks(p, r, inst, z_unit)
+    new = replace(inst, W1=r.W1_new, b1=r.b1_new, W2=r.W2_new, b2=r.b2_new, signs=None)
+    checks.append(close("Loss after the step", by_loops, r.loss_new, loops.loss(new), 1e-12, loops.units(new)[1]))
+    return checks
+
+
+def _gradient_checks(p: Params, r: Result, inst: loops.Instance, z_unit: float) -> list[Check]:
+    fd = ("central differences (steps 1e-6 relative to each entry) of the loop implementation, each ReLU on "
+          "the branch of its exact sign (h = 0: a = 0, one-sided from below)")
     grads = {w: loops.gradient_fd(inst, w) for w in ("yhat", "z", "W2", "b2", "a", "h", "W1", "b1")}
+    sizes = {"W1": p.W1, "b1": p.b1, "W2": p.W2, "b2": p.b2, "a": r.a, "h": r.h}
+    moves = loops.z_per_unit(inst, loops.forward(inst))  # |dz / d entry|: the gradients' natural size
+    floor = {w: max(1e-3 * z_unit / array_scale(a, 1.0), 1e-3 * moves[w], 1e7 * loops.rounding_noise(inst, w))
+             for w, a in sizes.items()}  # 1e7 x noise: the tolerance is 10 x what rounding alone gives
+    floor |= {"yhat": 0.0, "z": 1e-3}
+    checks = []
     for name, got, w in (("dLoss/dyhat", r.dL_dyhat, "yhat"), ("dLoss/dz", r.dL_dz, "z"),
                          ("dLoss/dW2", r.dL_dW2, "W2"), ("dLoss/db2", r.dL_db2, "b2"),
                          ("dLoss/da", r.dL_da, "a"), ("dLoss/dh", r.dL_dh, "h"),
                          ("dLoss/dW1", r.dL_dW1, "W1"), ("dLoss/db1", r.dL_db1, "b1")):
-        checks.append(close(name, fd, got, grads[w], 1e-6))
+        checks.append(close(name, fd, got, grads[w], 1e-6, floor[w]))
     step = "theta - eta * (central-difference gradient)"
     for name, got, w in (("updated W1", r.W1_new, "W1"), ("updated b1", r.b1_new, "b1"),
                          ("updated W2", r.W2_new, "W2"), ("updated b2", r.b2_new, "b2")):
-        checks.append(close(name, step, got, getattr(p, w) - p.eta * grads[w], 1e-6))
-    new = replace(inst, W1=r.W1_new, b1=r.b1_new, W2=r.W2_new, b2=r.b2_new)
-    checks.append(close("Loss after the step", by_loops, r.loss_new, loops.loss(new), 1e-12))
+        want = getattr(p, w) - p.eta * grads[w]
+        checks.append(close(name, step, got, want, 1e-6, p.eta * floor[w] + array_scale(getattr(p, w), 0.0)))
     return checks

@@ -98,23 +98,56 @@ class StackSearch:
     chosen: Architecture  # by the selection rule
 
 
-def shape_sequences(in_size: int, target: int, kernels: tuple[int, ...], pool: int) -> list[list[tuple[str, int]]]:
-    """Every strictly alternating conv/pool sequence, starting with a convolution, that maps
-    ``in_size`` to ``target``; stride-1 unpadded convolutions, pool windows that tile exactly."""
+def _steps(size: int, kind: str, kernels: tuple[int, ...], pool: int, target: int) -> list[tuple[str, int, int]]:
+    """The layers that can follow at ``size``: (kind, kernel, new size); sizes only shrink, so
+    a layer that goes below the target is pruned."""
+    if kind == "conv":
+        return [("conv", k, out_size(size, k)) for k in kernels
+                if fits_exactly(size, k) and out_size(size, k) >= target]
+    if fits_exactly(size, pool, s=pool) and out_size(size, pool, s=pool) >= target:
+        return [("pool", pool, out_size(size, pool, s=pool))]
+    return []
+
+
+STARTS = {"conv": ("conv",), "pool": ("pool",), "either": ("conv", "pool")}  # first layer of the stacks searched
+
+
+def count_sequences(in_size: int, target: int, kernels: tuple[int, ...], pool: int, start: str = "conv") -> int:
+    """How many stacks shape_sequences would return, counted without listing them (memoised on
+    (size, next kind, has a conv)): the search is refused before it starts when this is huge."""
+    memo: dict[tuple[int, str, bool], int] = {}
+
+    def count(size: int, kind: str, conv: bool, first: bool) -> int:
+        if not first and size == target:
+            return int(conv)
+        key = (size, kind, conv)
+        if key not in memo:
+            nxt = "pool" if kind == "conv" else "conv"
+            memo[key] = sum(count(new, nxt, conv or kind == "conv", False)
+                            for kind_, _, new in _steps(size, kind, kernels, pool, target))
+        return memo[key]
+
+    return sum(count(in_size, first, False, True) for first in STARTS[start])
+
+
+def shape_sequences(in_size: int, target: int, kernels: tuple[int, ...], pool: int,
+                    start: str = "conv") -> list[list[tuple[str, int]]]:
+    """Every strictly alternating conv/pool sequence, starting as ``start`` says, with at least one
+    convolution, that maps ``in_size`` to ``target`` and stops there (the first layer at which
+    the size equals the target is the last); stride-1 unpadded convolutions, pool windows that
+    tile exactly. Depth-first, pruned where the size drops below the target."""
     found: list[list[tuple[str, int]]] = []
 
     def extend(size: int, seq: list[tuple[str, int]], next_kind: str) -> None:
         if seq and size == target:
-            found.append(list(seq))
+            if any(kind == "conv" for kind, _ in seq):
+                found.append(list(seq))
             return
-        if next_kind == "conv":
-            for k in kernels:
-                if fits_exactly(size, k) and out_size(size, k) >= target:
-                    extend(out_size(size, k), seq + [("conv", k)], "pool")
-        elif fits_exactly(size, pool, s=pool) and out_size(size, pool, s=pool) >= target:
-            extend(out_size(size, pool, s=pool), seq + [("pool", pool)], "conv")
+        for kind, k, new in _steps(size, next_kind, kernels, pool, target):
+            extend(new, seq + [(kind, k)], "pool" if kind == "conv" else "conv")
 
-    extend(in_size, [], "conv")
+    for first in STARTS[start]:
+        extend(in_size, [], first)
     return found
 
 
@@ -144,9 +177,10 @@ def selection_key(a: Architecture) -> tuple[int, int, tuple[int, ...]]:
 
 
 def search(
-    in_size: int, in_channels: int, target_size: int, target_channels: int, kernels: tuple[int, ...], pool: int = 2
+    in_size: int, in_channels: int, target_size: int, target_channels: int, kernels: tuple[int, ...], pool: int = 2,
+    start: str = "conv",
 ) -> StackSearch:
-    seqs = shape_sequences(in_size, target_size, kernels, pool)
+    seqs = shape_sequences(in_size, target_size, kernels, pool, start)
     if not seqs:
         raise ValueError(f"no alternating conv/pool stack maps {in_size}x{in_size} to {target_size}x{target_size}")
     candidates = tuple(build(s, in_size, in_channels, target_channels) for s in seqs)

@@ -52,6 +52,13 @@ def rational_eigenvalue(H: list[list[Fraction]], approx: float) -> Fraction | No
     return None
 
 
+def positive_definite_exact(A: Array) -> bool:
+    """A + A^T positive definite, decided on the decimals as written (Sylvester's criterion)."""
+    H = [[exact_fraction(a) + exact_fraction(b) for a, b in zip(ra, rb, strict=True)]
+         for ra, rb in zip(A, A.T, strict=True)]
+    return all(det_exact([row[:k] for row in H[:k]]) > 0 for k in range(1, len(H) + 1))
+
+
 @dataclass(frozen=True)
 class StepSizeRange:
     A: Array

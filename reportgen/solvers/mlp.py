@@ -10,7 +10,8 @@ Canonical form, one sample per row of X (N samples, d inputs, h hidden units, q 
 
 Backward, the same equations read from the loss side:
 
-    dL_dZ2 = Y - T                       (both heads; for softmax when each row of T sums to 1)
+    dL_dZ2 = Y - T                       (identity head)
+    dL_dZ2 = Y (1^T T) - T               (softmax head: Y - T when each row of T sums to 1)
     dL_dW2 = A1^T dL_dZ2,  dL_db2 = 1^T dL_dZ2
     dL_dA1 = dL_dZ2 W2^T
     dL_dZ1 = dL_dA1 * f'(Z1)
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -47,15 +49,20 @@ def sigmoid(z: Array) -> Array:
 
 
 def sigmoid_prime(z: Array) -> Array:
-    """f'(z) = f(z) (1 - f(z))."""
-    s = sigmoid(z)
-    return s * (1.0 - s)
+    """f'(z) = f(z) (1 - f(z)) = f(z) f(-z), the second form without cancellation for large |z|."""
+    return sigmoid(z) * sigmoid(-z)
+
+
+def tanh_prime(z: Array) -> Array:
+    """f'(z) = 1 - tanh^2 z = 1 / cosh^2 z, the second form without cancellation for large |z|."""
+    with np.errstate(over="ignore"):
+        return 1.0 / np.cosh(z) ** 2
 
 
 ACTIVATIONS: dict[str, tuple[Callable[[Array], Array], Callable[[Array], Array]]] = {
     "relu": (relu, relu_prime),
     "sigmoid": (sigmoid, sigmoid_prime),
-    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
+    "tanh": (np.tanh, tanh_prime),
     "sin": (np.sin, np.cos),
     "identity": (lambda z: z, np.ones_like),  # a linear layer (e.g. a backward pass read as a network)
 }
@@ -63,15 +70,48 @@ HEADS = ("identity", "softmax")
 REDUCTIONS = ("sum", "mean")
 
 
+def _shifted(Z: Array) -> tuple[Array, Array, Array]:
+    """(top, Z - top, rest) with top the row maximum and rest = sum over all entries but one
+    maximal one of e^{Z - top}: sum_k e^{Z_k - top} = 1 + rest, kept apart so that log1p
+    sees the small part (ln(1 + 1e-12) is not lost to rounding)."""
+    top = Z.max(axis=-1, keepdims=True)
+    shifted = Z - top
+    e = np.exp(shifted)
+    first = np.argmax(Z, axis=-1)[..., None]
+    np.put_along_axis(e, first, 0.0, axis=-1)
+    return top, shifted, e.sum(axis=-1, keepdims=True)
+
+
 def log_sum_exp(Z: Array) -> Array:
     """ln sum_k e^{Z_k} along the last axis, shifted by the maximum so nothing overflows."""
-    top = Z.max(axis=-1, keepdims=True)
-    return (top + np.log(np.exp(Z - top).sum(axis=-1, keepdims=True))).squeeze(-1)
+    top, _, rest = _shifted(Z)
+    return (top + np.log1p(rest)).squeeze(-1)
+
+
+def log_softmax(Z: Array) -> Array:
+    """Row-wise ln softmax(Z) = (Z - max) - ln(1 + rest): finite where softmax underflows to 0,
+    and accurate near 0 for the largest class."""
+    _, shifted, rest = _shifted(Z)
+    return shifted - np.log1p(rest)
 
 
 def softmax(Z: Array) -> Array:
     """Row-wise softmax e^{Z - lse(Z)} (softmax is translation invariant)."""
-    return np.exp(Z - log_sum_exp(Z)[..., None])
+    return np.exp(log_softmax(Z))
+
+
+def exact_preactivations(X: Array, W: Array, b: Array) -> tuple[Array, Array]:
+    """Z = X W + 1 b in exact rational arithmetic on the decimals as written (0.1 is 1/10), so
+    ``0.1 * 3 - 0.3`` is exactly 0. Returns Z correctly rounded to floats and sign(Z) exactly
+    (a product of tiny decimals may round to 0.0 while its sign is still known)."""
+    dec = lambda v: Fraction(repr(float(v)))  # noqa: E731
+    Xf = [[dec(v) for v in row] for row in X]
+    Wf = [[dec(v) for v in row] for row in W]
+    bf = [dec(v) for v in b]
+    exact = [[sum((row[i] * Wf[i][j] for i in range(len(row))), bf[j]) for j in range(len(bf))] for row in Xf]
+    Z = np.array([[float(v) for v in row] for row in exact], dtype=float).reshape(len(Xf), len(bf))
+    sign = np.array([[(v > 0) - (v < 0) for v in row] for row in exact], dtype=float).reshape(Z.shape)
+    return Z, sign
 
 
 @dataclass(frozen=True)
@@ -126,6 +166,8 @@ class Forward:
     Y: Array
     residual: Array  # Y - T
     loss: float
+    dA_dZ1: Array  # f'(Z1); for ReLU 1[z > 0], so f'(0) = 0 (the subgradient convention)
+    log_Y: Array  # ln Y for the softmax head (finite where Y underflows), else Y
 
 
 @dataclass(frozen=True)
@@ -141,37 +183,48 @@ class Grads:
     dL_dX: Array
 
 
-def forward(net: Net, p: Params, X: Array, T: Array) -> Forward:
-    """Z1 = X W1 + b1, A1 = f(Z1), Z2 = A1 W2 + b2, Y = g(Z2), L = loss(Y, T)."""
-    f, _ = ACTIVATIONS[net.activation]
-    Z1 = X @ p.W1 + p.b1
+def forward(net: Net, p: Params, X: Array, T: Array, exact: tuple[Array, Array] | None = None) -> Forward:
+    """Z1 = X W1 + b1, A1 = f(Z1), Z2 = A1 W2 + b2, Y = g(Z2), L = loss(Y, T).
+
+    ``exact``: (Z1, sign Z1) from exact_preactivations, used instead of the float product, so
+    the ReLU branch of a pre-activation at exactly 0 follows the data, not its rounding.
+    The softmax loss is -sum T ln Y with ln Y = Z2 - lse(Z2): never ln of an underflowed 0."""
+    f, f_prime = ACTIVATIONS[net.activation]
+    Z1 = X @ p.W1 + p.b1 if exact is None else exact[0]
     A1 = f(Z1)
+    dA_dZ1 = f_prime(Z1) if exact is None or net.activation != "relu" else (exact[1] > 0).astype(float)
     Z2 = A1 @ p.W2 + p.b2
     if net.head == "identity":
-        Y = Z2
+        Y = log_Y = Z2
         per_sample = 0.5 * ((Y - T) ** 2).sum(axis=1)
     else:
-        Y = softmax(Z2)
-        per_sample = -(T * (Z2 - log_sum_exp(Z2)[:, None])).sum(axis=1)
+        log_Y = log_softmax(Z2)
+        Y = np.exp(log_Y)
+        per_sample = -np.where(T != 0, T * log_Y, 0.0).sum(axis=1)
     loss = per_sample.sum() if net.reduction == "sum" else per_sample.mean()
-    return Forward(Z1, A1, Z2, Y, Y - T, float(loss))
+    return Forward(Z1, A1, Z2, Y, Y - T, float(loss), dA_dZ1, log_Y)
 
 
 def backward(net: Net, p: Params, X: Array, T: Array, fw: Forward) -> Grads:
     """Reverse-mode chain rule, one matrix product per layer (see the module docstring)."""
-    _, f_prime = ACTIVATIONS[net.activation]
     scale = 1.0 if net.reduction == "sum" else 1.0 / X.shape[0]
     if net.head == "identity":
         dL_dY = scale * (fw.Y - T)
         dL_dZ2 = dL_dY
     else:
-        dL_dY = -scale * T / fw.Y
-        # softmax Jacobian diag(y) - y y^T applied row-wise: y * (g - <g, y>)
-        dL_dZ2 = fw.Y * (dL_dY - (dL_dY * fw.Y).sum(axis=1, keepdims=True))
+        # dL/dY = -T / Y = -T e^{-ln Y}; it overflows only where the true value is beyond floats
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # T = 0 entries: masked out
+            dL_dY = np.where(T != 0, -scale * np.sign(T) * np.exp(np.log(np.abs(T)) - fw.log_Y), 0.0)
+        # the softmax Jacobian diag(y) - y y^T applied to dL/dY, row-wise, collapses to
+        # y S - T with S = 1^T T: no division by an underflowed probability. Where y > 1/2 it is
+        # S (y - 1) + (S - T) with y - 1 = expm1(ln y), exact where y - 1 would cancel
+        S = T.sum(axis=1, keepdims=True)
+        near_one = fw.log_Y > -np.log(2.0)
+        dL_dZ2 = scale * np.where(near_one, S * np.expm1(fw.log_Y) + (S - T), fw.Y * S - T)
     dL_dW2 = fw.A1.T @ dL_dZ2
     dL_db2 = dL_dZ2.sum(axis=0)
     dL_dA1 = dL_dZ2 @ p.W2.T
-    dL_dZ1 = dL_dA1 * f_prime(fw.Z1)
+    dL_dZ1 = dL_dA1 * fw.dA_dZ1
     dL_dW1 = X.T @ dL_dZ1
     dL_db1 = dL_dZ1.sum(axis=0)
     dL_dX = dL_dZ1 @ p.W1.T

@@ -1,48 +1,141 @@
 """Independent re-computations for the regression network (no shared code with solvers.mlp).
 
 Everything here takes plain arrays in the assignment's layout (``column``: W1 is h x d,
-``row``: W1 is d x h), never the problem kind's own types.
+``row``: W1 is d x h), gathered in ``Net``, never the problem kind's own types.
+
+ReLU kinks: the sign of each pre-activation is decided here in exact rational arithmetic on the
+decimals as written, and the loss is differenced with every ReLU held on that branch (for
+z = 0 the branch f = 0 of z <= 0). Near a kink this is the one-sided difference from the side
+the convention f'(0) = 0 names, and a step never jumps across a kink.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import central_diff
+from . import array_scale, central_diff, decimal
 
-_F = {"relu": lambda z: max(z, 0.0), "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh}
+STEP = 1e-6  # relative central-difference step
 
 
-def loss_by_loops(layout: str, activation: str, X: np.ndarray, t: np.ndarray, W1: np.ndarray, b1: np.ndarray,
-                  W2: np.ndarray, b2: float) -> float:
-    """L = 1/2 sum_k (y_k - t_k)^2 written as explicit sums over the assignment's indices."""
-    f = _F[activation]
-    (N, d), h = X.shape, b1.shape[0]
+@dataclass(frozen=True)
+class Net:
+    """The regression network's data as plain arrays, in the assignment's layout."""
+
+    layout: str  # "column" (W1 is h x d) or "row" (W1 is d x h)
+    activation: str
+    X: np.ndarray  # (N, d)
+    t: np.ndarray  # (N,)
+    W1: np.ndarray
+    b1: np.ndarray  # (h,)
+    W2: np.ndarray  # (h,)
+    b2: float
+
+    @property
+    def N(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def d(self) -> int:
+        return self.X.shape[1]
+
+    @property
+    def h(self) -> int:
+        return self.b1.shape[0]
+
+
+def _sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
+
+
+_F = {"sigmoid": _sigmoid, "tanh": math.tanh}
+
+
+def _weight(p: Net, W1: np.ndarray, i: int, j: int) -> float:
+    """The weight from input i to hidden unit j (column layout: W1[j, i]; row layout: W1[i, j])."""
+    return W1[j, i] if p.layout == "column" else W1[i, j]
+
+
+def exact_signs(p: Net) -> list[list[int]]:
+    """sign(z_kj) for every sample k and unit j, from the decimals as written (0.1 * 3 - 0.3 = 0)."""
+    out = []
+    for k in range(p.N):
+        row = []
+        for j in range(p.h):
+            z = decimal(p.b1[j]) + sum(decimal(_weight(p, p.W1, i, j)) * decimal(p.X[k, i]) for i in range(p.d))
+            row.append((z > 0) - (z < 0))
+        out.append(row)
+    return out
+
+
+def loss_by_loops(p: Net, W1=None, b1=None, W2=None, b2=None, signs=None) -> float:
+    """L = 1/2 sum_k (y_k - t_k)^2 written as explicit sums over the assignment's indices; a
+    ReLU unit is linear (z) or zero as ``signs`` (the pattern at the data) says."""
+    W1 = p.W1 if W1 is None else W1
+    b1 = p.b1 if b1 is None else b1
+    W2 = p.W2 if W2 is None else W2
+    b2 = p.b2 if b2 is None else b2
+    signs = exact_signs(p) if signs is None and p.activation == "relu" else signs
     loss = 0.0
-    for k in range(N):
-        y = b2
-        for j in range(h):
-            # column layout: z_j = sum_i W1[j, i] x_i; row layout: z_j = sum_i x_i W1[i, j]
-            weights = [W1[j, i] if layout == "column" else W1[i, j] for i in range(d)]
-            z = b1[j] + sum(w * X[k, i] for i, w in enumerate(weights))
-            y += W2[j] * f(z)
-        loss += 0.5 * (y - t[k]) ** 2
+    for k in range(p.N):
+        y = float(b2)
+        for j in range(p.h):
+            z = b1[j] + sum(_weight(p, W1, i, j) * p.X[k, i] for i in range(p.d))
+            a = (z if signs[k][j] > 0 else 0.0) if p.activation == "relu" else _F[p.activation](z)
+            y += W2[j] * a
+        loss += 0.5 * (y - p.t[k]) ** 2
     return float(loss)
 
 
-def gradients_by_finite_differences(layout: str, activation: str, X: np.ndarray, t: np.ndarray, W1: np.ndarray,
-                                    b1: np.ndarray, W2: np.ndarray, b2: float) -> dict[str, np.ndarray]:
-    def loss(**change: object) -> float:
-        return loss_by_loops(layout, activation, X, t, **{"W1": W1, "b1": b1, "W2": W2, "b2": b2, **change})
+def scales(p: Net) -> dict[str, float]:
+    """A typical size for each parameter array: its largest entry, or where it is all zero the
+    size its terms would need (W1 ~ z / x, W2 ~ y / a), from absolute values of the data; for
+    sigmoid and tanh, which bend on the scale 1 of z, at most what moves z by 1e-4 per step of
+    1e-6 of it. Steps of central differences and the floors of tolerances are relative to these."""
+    z = max(abs(p.b1[j]) + sum(abs(_weight(p, p.W1, i, j) * p.X[k, i]) for i in range(p.d))
+            for k in range(p.N) for j in range(p.h))
+    a = 1.0 if p.activation == "sigmoid" else (min(z, 1.0) if p.activation == "tanh" else z)
+    y = math.sqrt(2 * loss_unit(p) / p.N) or 1.0
+    x = array_scale(p.X)
+    z = z or 1.0
+    out = {"W1": array_scale(p.W1, z / x), "b1": array_scale(p.b1, z),
+           "W2": array_scale(p.W2, y / (a or 1.0)), "b2": array_scale(p.b2, y)}
+    if p.activation != "relu":  # ReLU held on a branch is linear: any step is exact but for rounding
+        out["W1"], out["b1"] = min(out["W1"], 1e-4 / STEP / x), min(out["b1"], 1e-4 / STEP)
+    return out
 
+
+def gradients_by_finite_differences(p: Net) -> dict[str, np.ndarray]:
+    """Central differences with steps relative to each entry (h_i = 1e-6 max(|theta_i|, s),
+    s the array's scale; see scales), ReLU units held on their exact branch."""
+    signs = exact_signs(p) if p.activation == "relu" else None
+    s = scales(p)
+    cap = {"W1": STEP * s["W1"], "b1": STEP * s["b1"]} if p.activation != "relu" else {}
+    inf = float("inf")
     return {
-        "W1": central_diff(lambda W: loss(W1=W), W1),
-        "b1": central_diff(lambda b: loss(b1=b), b1),
-        "W2": central_diff(lambda w: loss(W2=w), W2),
-        "b2": central_diff(lambda b: loss(b2=float(b)), np.array(b2)),
+        "W1": central_diff(lambda W: loss_by_loops(p, W1=W, signs=signs), p.W1, STEP, s["W1"], cap.get("W1", inf)),
+        "b1": central_diff(lambda b: loss_by_loops(p, b1=b, signs=signs), p.b1, STEP, s["b1"], cap.get("b1", inf)),
+        "W2": central_diff(lambda w: loss_by_loops(p, W2=w, signs=signs), p.W2, STEP, s["W2"]),
+        "b2": central_diff(lambda b: loss_by_loops(p, b2=float(b[0]), signs=signs), np.array([p.b2]), STEP, s["b2"]),
     }
+
+
+def loss_unit(p: Net) -> float:
+    """The size the loss's terms have before they cancel: 1/2 sum_k (|y_k|_abs + |t_k|)^2 with
+    |y_k|_abs the prediction recomputed from absolute values (|f(z)| <= |z| for ReLU and tanh;
+    for sigmoid max(1, |z|/4), which also bounds how far a rounding of z moves f). A floor for
+    tolerances: rounding errors are relative to this, not to L."""
+    total = 0.0
+    for k in range(p.N):
+        y = abs(p.b2)
+        for j in range(p.h):
+            z = abs(p.b1[j]) + sum(abs(_weight(p, p.W1, i, j) * p.X[k, i]) for i in range(p.d))
+            y += abs(p.W2[j]) * (max(1.0, z / 4) if p.activation == "sigmoid" else z)
+        total += 0.5 * (y + abs(p.t[k])) ** 2
+    return total
 
 
 @dataclass(frozen=True)

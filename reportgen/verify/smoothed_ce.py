@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from fractions import Fraction
 
 import numpy as np
 
-from . import central_diff
+from . import array_scale, central_diff
+
+STEP = 1e-6  # central differences: steps relative to each entry (h_i = STEP max(|v_i|, scale))
 
 PARAMETERS = ("W1", "b1", "W2", "b2")
 INTERMEDIATE = ("h", "a", "z", "yhat")
@@ -34,6 +37,7 @@ class Instance:
     W2: np.ndarray  # (n, q)
     b2: np.ndarray  # (q,)
     eps: float
+    signs: tuple[int, ...] | None = None  # ReLU branches held fixed (1: h > 0, else a = 0); None: max(0, h)
 
     @property
     def sizes(self) -> tuple[int, int, int]:
@@ -67,8 +71,27 @@ def outputs(a: np.ndarray, inst: Instance) -> np.ndarray:
     return np.array([sum(inst.W2[l, i] * a[l] for l in range(n)) + inst.b2[i] for i in range(q)])
 
 
+def exact_signs(inst: Instance) -> tuple[int, ...]:
+    """sign(h_l) in exact rational arithmetic on the numbers' decimals (0.1 * 3 - 0.3 is 0)."""
+    dec = lambda v: Fraction(repr(float(v)))  # noqa: E731
+    d, n, _ = inst.sizes
+    out = []
+    for l in range(n):
+        h = sum((dec(inst.W1[p, l]) * dec(inst.x[p]) for p in range(d)), dec(inst.b1[l]))
+        out.append((h > 0) - (h < 0))
+    return tuple(out)
+
+
+def relu(h: np.ndarray, signs: tuple[int, ...] | None) -> np.ndarray:
+    """max(0, h), or with the branches held: h_l where signs[l] > 0, else 0 (so ReLU'(0) = 0)."""
+    if signs is None:
+        return np.array([max(v, 0.0) for v in h])
+    return np.array([v if s > 0 else 0.0 for v, s in zip(h, signs, strict=True)])
+
+
 def loss_of_yhat(yhat: np.ndarray, y_soft: np.ndarray) -> float:
-    return -sum(float(s) * math.log(float(p)) for s, p in zip(y_soft, yhat, strict=True))
+    """-sum y^s_i ln yhat_i over the classes with y^s_i > 0 (0 ln 0 = 0)."""
+    return -sum(float(s) * math.log(float(p)) for s, p in zip(y_soft, yhat, strict=True) if s > 0)
 
 
 def loss_of_z(z: np.ndarray, y_soft: np.ndarray) -> float:
@@ -90,7 +113,7 @@ def loss_of_a(a: np.ndarray, inst: Instance) -> float:
 
 
 def loss_of_h(h: np.ndarray, inst: Instance) -> float:
-    return loss_of_a(np.array([max(v, 0.0) for v in h]), inst)
+    return loss_of_a(relu(h, inst.signs), inst)
 
 
 def loss(inst: Instance) -> float:
@@ -99,7 +122,7 @@ def loss(inst: Instance) -> float:
 
 def forward(inst: Instance) -> Values:
     h = hidden(inst)
-    a = np.array([max(v, 0.0) for v in h])
+    a = relu(h, inst.signs)
     z = outputs(a, inst)
     ys = soft_labels(inst.y, inst.eps)
     return Values(h, a, z, softmax(z), ys, loss_of_z(z, ys))
@@ -107,28 +130,93 @@ def forward(inst: Instance) -> Values:
 
 def gradient_fd(inst: Instance, wrt: str) -> np.ndarray:
     """d Loss / d(wrt) by central differences, for a parameter or an intermediate quantity
-    (each intermediate is perturbed with everything upstream of it held fixed)."""
-    if wrt in PARAMETERS:
-        return central_diff(lambda v: loss(replace(inst, **{wrt: v})), getattr(inst, wrt))
+    (each intermediate is perturbed with everything upstream of it held fixed). Every ReLU is
+    held on the branch of its exact sign (at h = 0 the branch a = 0: the one-sided difference
+    from below), so no step jumps across a kink."""
+    inst = inst if inst.signs is not None else replace(inst, signs=exact_signs(inst))
     v = forward(inst)
-    f = {
-        "h": lambda t: loss_of_h(t, inst),
-        "a": lambda t: loss_of_a(t, inst),
-        "z": lambda t: loss_of_z(t, v.y_soft),
-        "yhat": lambda t: loss_of_yhat(t, v.y_soft),
-    }[wrt]
-    return central_diff(f, getattr(v, wrt))
+    if wrt == "yhat":
+        return _yhat_fd(v.yhat, v.y_soft, v.z)
+    if wrt == "z":  # the loss is translation invariant in z (the soft labels sum to 1): shift by max z
+        top = max(v.z)
+        lse0 = math.log(sum(math.exp(t - top) for t in v.z))
+        change = lambda dz: (math.log(sum(math.exp(t - top + e) for t, e in zip(v.z, dz, strict=True))) - lse0  # noqa: E731
+                             - sum(float(s) * e for s, e in zip(v.y_soft, dz, strict=True)))
+        return central_diff(change, np.zeros_like(v.z), STEP)
+    scale, cap = _step(inst, v, wrt)
+    if wrt in PARAMETERS:
+        return central_diff(lambda u: loss(replace(inst, **{wrt: u})), getattr(inst, wrt), STEP, scale, cap)
+    f = {"h": lambda t: loss_of_h(t, inst), "a": lambda t: loss_of_a(t, inst)}[wrt]
+    return central_diff(f, getattr(v, wrt), STEP, scale, cap)
+
+
+def _step(inst: Instance, v: Values, wrt: str) -> tuple[float, float]:
+    """(scale, cap) of the steps for ``wrt``: the loss bends on the scale 1 of z (log-sum-exp),
+    so a step moves z by at least 1e-6 (scale 1 / |dz/d entry| where the array is small) and at
+    most 1e-4 (cap)."""
+    moves = z_per_unit(inst, v)[wrt]
+    at = getattr(inst, wrt) if wrt in PARAMETERS else getattr(v, wrt)
+    if moves <= 0:
+        return array_scale(at), float("inf")
+    return max(array_scale(at, 0.0), 1.0 / moves), 1e-4 / moves
+
+
+def rounding_noise(inst: Instance, wrt: str) -> float:
+    """What rounding alone puts into gradient_fd's result for ``wrt``: each loss evaluation is
+    off by about eps * |Loss| (logits at 1e6 resolve no better), divided by the smallest step."""
+    v = forward(inst)
+    scale, cap = _step(inst, v, wrt)
+    loss_size = units(inst)[1] + math.log(len(inst.b2)) + 1.0  # |Loss| <= z_unit + ln q
+    return 2.2e-16 * loss_size / min(STEP * scale, cap)
+
+
+def z_per_unit(inst: Instance, v: Values) -> dict[str, float]:
+    """How far z can move per unit change of one entry of each quantity (largest |dz/dentry|)."""
+    w2, x = float(np.max(np.abs(inst.W2))), float(np.max(np.abs(inst.x)))
+    return {"b2": 1.0, "W2": float(np.max(np.abs(v.a))), "a": w2, "h": w2, "b1": w2, "W1": w2 * x}
+
+
+def _yhat_fd(yhat: np.ndarray, y_soft: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """dLoss/dyhat_k by central differences with steps 1e-5 yhat_k, relative to each probability
+    (an absolute step would step below 0 where yhat_k < 1e-6). Where yhat_k is below the normal
+    doubles (1e-300), in u_k = ln yhat_k instead (loops: z_k - ln sum e^z), then
+    dLoss/dyhat_k = (dLoss/du_k) e^{-u_k}. A class with y^s_k = 0 contributes nothing: 0."""
+    g = np.zeros_like(yhat)
+    top = max(z)
+    lse = top + math.log(sum(math.exp(t - top) for t in z))
+    for k, p in enumerate(yhat):
+        if y_soft[k] > 0 and p < 1e-300:
+            u = float(z[k] - lse)
+            s = float(y_soft[k])  # the loss depends on u_k as -s u_k
+            d = (-s * (u * (1 + 1e-6)) + s * (u * (1 - 1e-6))) / (u * 2e-6)
+            g[k] = -math.exp(math.log(-d) - u) if d < 0 else 0.0
+        elif p > 0 and y_soft[k] > 0:  # y^s_k = 0: the loss does not depend on yhat_k
+            e = np.zeros_like(yhat)
+            e[k] = 1e-5 * p
+            g[k] = (loss_of_yhat(yhat + e, y_soft) - loss_of_yhat(yhat - e, y_soft)) / (2 * e[k])
+    return g
 
 
 def softmax_jacobian_fd(z: np.ndarray, step: float = 1e-6) -> np.ndarray:
-    """J[i, k] = d yhat_i / d z_k by central differences, column by column."""
+    """J[i, k] = d yhat_i / d z_k by central differences, column by column, at z - max z
+    (softmax is translation invariant; the shift keeps the perturbed logits near 0)."""
     q = len(z)
+    z = np.asarray(z, dtype=float) - max(z)
     J = np.zeros((q, q))
     for k in range(q):
         e = np.zeros(q)
         e[k] = step
         J[:, k] = (softmax(z + e) - softmax(z - e)) / (2 * step)
     return J
+
+
+def units(inst: Instance) -> tuple[float, float]:
+    """(h_unit, z_unit): the largest |h_l| and |z_i| could be from the absolute values of the
+    terms (|W1|^T |x| + |b1|, ...): the size rounding errors are relative to."""
+    d, n, q = inst.sizes
+    h = [sum(abs(inst.W1[p, l] * inst.x[p]) for p in range(d)) + abs(inst.b1[l]) for l in range(n)]
+    z = [sum(abs(inst.W2[l, i]) * h[l] for l in range(n)) + abs(inst.b2[i]) for i in range(q)]
+    return max(h), max(z)
 
 
 def random_instance(rng: np.random.Generator, max_size: int = 5, margin: float = 1e-3) -> Instance:
