@@ -20,7 +20,7 @@ CODE        := pyproject.toml $(wildcard reportgen/*.py reportgen/*/*.py) $(wild
 CONFIG      := $(OUT)/.make-config
 CONFIG_NOW  := templates=$(TEMPLATES)
 
-.PHONY: pdf pdfs checks test test-long tex venv clean bench FORCE
+.PHONY: pdf pdfs stale checks test test-long tex venv clean bench FORCE
 .DEFAULT_GOAL := pdf
 
 $(BIN)/reportgen: pyproject.toml
@@ -34,9 +34,25 @@ tex:
 	@sh scripts/ensure-tex.sh
 
 pdf: $(BIN)/reportgen tex
-	@$(MAKE) --no-print-directory -j$(JOBS) pdfs
+	@$(MAKE) --no-print-directory pdfs
 
-pdfs: $(PDFS)
+# make decides which reports are out of date (each PDF's rule only notes its id in a list of
+# this run's own); one `reportgen build --jobs` process then builds them all, JOBS at a time:
+# Python, numpy and SymPy are loaded once instead of once per report. The PDFs are touched
+# only when the build succeeded, so a failed report is tried again by the next `make pdf`.
+STALE       ?= $(OUT)/.stale.$(shell echo $$PPID)
+
+pdfs: | $(BIN)/reportgen
+	@mkdir -p $(OUT); rm -f $(STALE)
+	@$(MAKE) --no-print-directory STALE=$(STALE) stale
+	@if [ -s $(STALE) ]; then \
+	  ids=$$(cat $(STALE)); rm -f $(STALE); \
+	  $(BIN)/reportgen build --jobs $(JOBS) --out $(OUT) $(if $(TEMPLATES),--templates $(TEMPLATES)) \
+	    $$(for id in $$ids; do echo $(ASSIGNMENTS)/$$id.toml; done) || exit 1; \
+	  for id in $$ids; do touch $(OUT)/$$id.pdf; done; \
+	fi
+
+stale: $(PDFS)
 
 $(CONFIG): FORCE
 	@mkdir -p $(@D)
@@ -45,10 +61,9 @@ $(CONFIG): FORCE
 FORCE:
 
 # The build publishes atomically and leaves the PDF alone when the generated .tex is unchanged
-# (its own stamp), so touch the target afterwards: make then knows it is up to date.
+# (its own stamp), so `pdfs` touches the targets afterwards: make then knows they are up to date.
 $(OUT)/%.pdf: $(ASSIGNMENTS)/%.toml $(CODE) $(CONFIG) | $(BIN)/reportgen
-	$(BIN)/reportgen build --out $(OUT) $(if $(TEMPLATES),--templates $(TEMPLATES)) $<
-	@touch $@
+	@echo $* >> $(STALE)
 
 -include $(wildcard $(PDFS:.pdf=.d))
 
