@@ -72,7 +72,7 @@ $(OUT)/%.pdf: $(ASSIGNMENTS)/%.toml $(CODE) $(CONFIG) | $(BIN)/reportgen
 checks: $(BIN)/reportgen tex
 	$(BIN)/reportgen check --pdf --out $(OUT) $(wildcard $(ASSIGNMENTS)/*.toml)
 
-test: $(BIN)/reportgen
+test: $(BIN)/reportgen tex
 	$(BIN)/python -m pytest
 
 test-long: $(BIN)/reportgen   # the property tests with 400 editions per property (minutes)

@@ -2,12 +2,13 @@
 # Make sure latexmk and pdflatex are installed. As root on Debian/Ubuntu, install TeX Live
 # from the distribution's packages; otherwise print the exact command and fail.
 set -eu
-PKGS="texlive-latex-recommended texlive-pictures texlive-science latexmk bubblewrap"
-if command -v latexmk >/dev/null 2>&1 && command -v pdflatex >/dev/null 2>&1 && command -v bwrap >/dev/null 2>&1; then
+PKGS="texlive-latex-recommended texlive-pictures texlive-science latexmk bubblewrap poppler-utils"
+if command -v latexmk >/dev/null 2>&1 && command -v pdflatex >/dev/null 2>&1 && command -v bwrap >/dev/null 2>&1 \
+   && command -v pdftotext >/dev/null 2>&1; then
     exit 0
 fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "latexmk or bwrap not found: installing TeX Live and bubblewrap ($PKGS) with apt-get..."
+    echo "latexmk, bwrap or pdftotext not found: installing TeX Live, bubblewrap and poppler-utils ($PKGS) with apt-get..."
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PKGS lmodern >/dev/null
     exit 0
