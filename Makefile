@@ -14,7 +14,7 @@ REPORTS     := $(patsubst $(ASSIGNMENTS)/%.toml,%,$(wildcard $(ASSIGNMENTS)/*.to
 PDFS        := $(REPORTS:%=$(OUT)/%.pdf)
 # Every report depends on the code and the settings file; build/<id>.d (written by each build)
 # adds the templates that report actually loaded, so a template edit rebuilds only its users.
-CODE        := pyproject.toml $(wildcard reportgen/*.py reportgen/*/*.py) $(wildcard reportgen.toml)
+CODE        := pyproject.toml $(wildcard reportgen/*.py reportgen/*/*.py reportgen/*/*/*.py) $(wildcard reportgen.toml)
 # The make variables that change the output, recorded so that changing them rebuilds: the file
 # is rewritten only when the value differs, so its timestamp moves only then.
 CONFIG      := $(OUT)/.make-config

@@ -170,10 +170,10 @@ def _run(args: argparse.Namespace) -> int:
             print(f"{rid:24} {pipeline.load(rid).title}")
         return 0
     if args.command == "kinds":
-        from . import problems
+        from . import kinds
 
-        for name in problems.names():
-            print(f"{name:24} {problems.get(name).description}")
+        for name in kinds.names():
+            print(f"{name:24} {kinds.get(name).description}")
         return 0
     if args.command == "solve":
         from . import jsonout

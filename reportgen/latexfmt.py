@@ -400,14 +400,14 @@ def _sym_printer() -> type:
                      else self._print(f) for f in factors]
             return sign + (r" \cdot " if any(is_product(f) for f in factors) else " ").join(parts)
 
-        # --- the derivation notation of reportgen.solvers.notation, found by class name ---------
+        # --- the derivation notation of reportgen.maths.notation, found by class name ---------
 
         def _print_Function(self, expr, exp=None):  # type: ignore[no-untyped-def]
             """SymPy looks up a Function subclass's own name only; the notation classes share
             printers with their bases (_Named, _Derivative, SoftmaxEntry), so walk the whole MRO."""
             for cls in type(expr).__mro__:
                 method = getattr(self, f"_print_{cls.__name__}", None)
-                if method is not None and cls.__module__.endswith("solvers.notation"):
+                if method is not None and cls.__module__.endswith("maths.notation"):
                     return method(expr, exp)
             return super()._print_Function(expr, exp)
 

@@ -1,7 +1,7 @@
 """assignments/<id>.toml -> spec -> solve -> verify -> render -> compile -> build/<id>.pdf
 
 ``build_report`` names the stages in order: ``load`` (the assignment file, each problem parsed
-by its kind from reportgen.problems), ``solve``, ``verify`` (the independent checks;
+by its kind from reportgen.kinds), ``solve``, ``verify`` (the independent checks;
 ``verify_cached`` reuses an earlier build's), ``render_tex``, ``compile_pdf``. Everything before
 compile returns values; only reportgen.compile runs processes and writes the output folder.
 The CLI and ``make pdf`` both come through here.
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__, compile, problems, render, spec
+from . import __version__, compile, kinds, render, spec
 from .errors import LatexError, SpecError, VerificationError
 from .settings import Settings
 from .verify import Check
@@ -64,7 +64,7 @@ def resolve(name: str) -> Path:
 
 def load(name: str | Path) -> spec.ReportSpec:
     path = resolve(str(name))
-    report = spec.load(path, problems.parse)
+    report = spec.load(path, kinds.parse)
     if path.resolve().parent == ASSIGNMENTS and report.id != path.stem:
         # make builds build/<file name>.pdf, so the two must agree for files in assignments/
         raise SpecError(path, "report.id", f"{report.id!r} must match the file name {path.stem!r}")
@@ -76,7 +76,7 @@ def solve(report: spec.ReportSpec) -> list[Solved]:
     out = []
     for p in report.problems:
         try:
-            result = problems.get(p.kind).solve(p.params)
+            result = kinds.get(p.kind).solve(p.params)
         except (ValueError, ArithmeticError) as exc:  # data that parses but has no solution
             raise SpecError(report.path, f"problems[{p.number - 1}]", f"{p.kind}: {exc}") from None
         out.append(Solved(p, result))
@@ -86,7 +86,7 @@ def solve(report: spec.ReportSpec) -> list[Solved]:
 def verify(report: spec.ReportSpec, solved: list[Solved]) -> list[Solved]:
     """Cross-check every result by the kind's independent methods: the problems with their
     checks. Failed checks are recorded, not raised (see require_checks_pass)."""
-    return [dataclasses.replace(s, checks=tuple(problems.get(s.spec.kind).verify(s.spec.params, s.result)))
+    return [dataclasses.replace(s, checks=tuple(kinds.get(s.spec.kind).verify(s.spec.params, s.result)))
             for s in solved]
 
 
@@ -110,7 +110,7 @@ def check_cache(report: spec.ReportSpec, out: Path) -> tuple[Path, str]:
     """Where verification results of this report are kept, and the key they are valid for: the
     data, our code, and the source of kinds registered from outside reportgen (plug-ins)."""
     package = Path(__file__).resolve().parent
-    files = {Path(f).resolve() for f in map(problems.source_file, {p.kind for p in report.problems}) if f}
+    files = {Path(f).resolve() for f in map(kinds.source_file, {p.kind for p in report.problems}) if f}
     plugins = [f.read_bytes() for f in sorted(files) if package not in f.parents]
     return (out / ".cache" / f"{report.id}.checks.json",
             compile.digest(report.path.read_bytes(), code_fingerprint(), *plugins))

@@ -9,7 +9,7 @@ An assignment file has one ``[report]`` table and one ``[[problems]]`` table per
     date = "2024-11-21"
 
     [[problems]]
-    kind = "mlp_gradients"      # which kind: parser, solver, checks, section template (reportgen.problems)
+    kind = "mlp_gradients"      # which kind: parser, solver, checks, section template (reportgen.kinds)
     title = "Calculating Gradients"
     points = 20
     ...                         # the kind's own keys: matrices, vectors, options
@@ -303,7 +303,7 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 def load(path: Path, parse_problem: Callable[[str, Table], Any]) -> ReportSpec:
     """Read and check one assignment file. ``parse_problem(kind, table)`` reads each problem's
-    own keys (the pipeline passes reportgen.problems.parse: spec knows no kinds)."""
+    own keys (the pipeline passes reportgen.kinds.parse: spec knows no kinds)."""
     root = Table(read_toml(path), path)
     rep = root.table("report")
     report_id = rep.text("id", pattern=ID_RE)

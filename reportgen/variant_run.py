@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from . import compile, pipeline, problems, spec, tomlout, variants
+from . import compile, kinds, pipeline, spec, tomlout, variants
 from .errors import ReportError, SpecError
 from .settings import Settings
 
@@ -78,7 +78,7 @@ def evaluate(src: Source, data: dict[str, Any], path: Path, settings: Settings,
     verified once per run (``src.fixed``)."""
     path.write_text(tomlout.dumps(data), encoding="utf-8")
     try:
-        report = spec.load(path, problems.parse)
+        report = spec.load(path, kinds.parse)
     except SpecError as exc:
         return f"invalid data at {exc.key}: {exc.detail.split(',')[0][:70]}"
     found: list[tuple[int, str, Any]] = []
@@ -87,7 +87,7 @@ def evaluate(src: Source, data: dict[str, Any], path: Path, settings: Settings,
         if p.number in src.fixed:
             found += src.fixed[p.number]
             continue
-        module = problems.get(p.kind)
+        module = kinds.get(p.kind)
         try:
             with np.errstate(all="ignore"):  # a draw that overflows is rejected by the rules below
                 result = module.solve(p.params)

@@ -302,9 +302,9 @@ def answers(kind: str, result: Any) -> list[tuple[str, Any]]:
     """(quantity, value) pairs: floats, ints, Fractions or strings, in a fixed order. What is
     graded: ANSWERS[kind], else the kind's own ``answers`` tuple of attribute paths, else every
     number in its result."""
-    from . import problems
+    from . import kinds
 
-    paths = ANSWERS[kind] if kind in ANSWERS else getattr(problems.get(kind), "answers", None)
+    paths = ANSWERS[kind] if kind in ANSWERS else getattr(kinds.get(kind), "answers", None)
     if paths is None:
         return _flatten("", result)
     out: list[tuple[str, Any]] = []

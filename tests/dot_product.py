@@ -1,7 +1,7 @@
 """A toy problem kind that lives in tests/ only: the dot product of two vectors.
 
 It is the worked example of docs/adding-a-kind.md: parameters and parser, solver, independent
-check, registered at run time with ``reportgen.problems.register`` and rendered by
+check, registered at run time with ``reportgen.kinds.register`` and rendered by
 tests/toy_templates/sections/dot_product.tex.j2.
 """
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from reportgen import problems
+from reportgen import kinds
 from reportgen.spec import Table
 
 from .reference import COUNTS
@@ -28,9 +28,9 @@ def run(problem: dict[str, Any]) -> tuple[Any, Any, list]:
     t.text("title")
     if t.has("points"):
         t.integer("points", lo=0, hi=1000)
-    params = problems.parse(kind, t)
+    params = kinds.parse(kind, t)
     t.done()
-    module = problems.get(kind)
+    module = kinds.get(kind)
     result = module.solve(params)
     checks = module.verify(params, result)
     COUNTS["editions"] += 1

@@ -8,7 +8,7 @@ import tomllib
 
 import pytest
 
-from reportgen import latexfmt, problems
+from reportgen import kinds, latexfmt
 from reportgen.cli import main
 
 from . import dot_product
@@ -21,9 +21,9 @@ GUIDE = ROOT / "docs" / "adding-a-kind.md"
 
 @pytest.fixture
 def toy_kind():
-    problems.register("dot_product", dot_product)
+    kinds.register("dot_product", dot_product)
     yield
-    problems.unregister("dot_product")
+    kinds.unregister("dot_product")
 
 
 @pytest.mark.tex

@@ -88,7 +88,7 @@ def build_checks(name, settings):
 def test_verification_is_reused_only_for_identical_inputs(tmp_path, monkeypatch):
     """The second build of unchanged data and code reuses the checks; a data change, a code
     change or --force verifies afresh."""
-    from reportgen.problems import gd_step_size
+    from reportgen.kinds import gd_step_size
 
     toml = tmp_path / "gd.toml"
     toml.write_text('[report]\nid = "gd"\ntitle = "GD"\n[[problems]]\nkind = "gd_step_size"\ntitle = "t"\n'

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from reportgen import cli, companion, pipeline, problems
+from reportgen import cli, companion, kinds, pipeline
 from reportgen.settings import Settings
 from reportgen.verify import Check
 
@@ -88,7 +88,7 @@ def test_companion_pdf_lists_every_check_of_every_report(tmp_path, capsys, monke
 
 @pytest.mark.tex
 def test_failing_check_shows_as_failed_and_check_exits_1(tmp_path, capsys, monkeypatch):
-    module = problems.get("cnn_design")
+    module = kinds.get("cnn_design")
     verify = module.verify
     monkeypatch.setattr(module, "verify", lambda params, result: [*verify(params, result), BAD])
     assert cli.main(["check", "nn-assignment2-2024", "--pdf", "--out", str(tmp_path)]) == 1

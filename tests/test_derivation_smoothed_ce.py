@@ -9,17 +9,20 @@ import sympy as sp
 
 from reportgen import pipeline
 from reportgen.errors import VerificationError
+from reportgen.kinds import smoothed_ce_derivation as D
+from reportgen.kinds.smoothed_ce_derivation import checks as D_checks
+from reportgen.kinds.smoothed_ce_derivation import data as D_data
+from reportgen.kinds.smoothed_ce_derivation import symbols as D_symbols
 from reportgen.latexfmt import sym
-from reportgen.problems import smoothed_ce_derivation as D
+from reportgen.maths.derivation import Chain, NumericStep, Step
 from reportgen.settings import Settings
-from reportgen.solvers.derivation import Chain, NumericStep, Step
 from reportgen.verify import smoothed_ce as loops
 from reportgen.verify.derivation import check_chain, check_numeric, instantiate
 
 
 @pytest.fixture(scope="module")
 def result():
-    return D.solve(D.Params(trials=8))
+    return D.solve(D_data.Params(trials=8))
 
 
 def with_step(der, index, expr):
@@ -81,7 +84,7 @@ def test_shown_expressions_are_the_checked_ones(result):
 
 
 def test_shapes_follow_the_assignment(result):
-    d, n, q = D.d, D.n, D.q
+    d, n, q = D_symbols.d, D_symbols.n, D_symbols.q
     assert result.W1.shape == (d, n) and result.W2.shape == (n, q)
     assert result.b1.shape == (n,) and result.b2.shape == (q,)
     assert result.h.shape == (n,) and result.a.shape == (n,) and result.dloss_dz.shape == (q,)
@@ -99,7 +102,7 @@ def test_matrix_formulas_against_finite_differences(result, sizes, eps):
                               rng.standard_normal((n, q)), rng.standard_normal(q), eps)
         if min(abs(loops.hidden(inst))) > 1e-3:
             break
-    ev = D.Evaluator(result)
+    ev = D_checks.Evaluator(result)
     for wrt in ("z", "W2", "b2", "a", "h", "W1", "b1"):
         fd = loops.gradient_fd(inst, wrt)
         np.testing.assert_allclose(ev(wrt, inst).reshape(fd.shape), fd, atol=1e-8, err_msg=wrt)
@@ -108,17 +111,17 @@ def test_matrix_formulas_against_finite_differences(result, sizes, eps):
 
 # --- a step that does not hold fails -------------------------------------------------------------
 
-k, i, j = D.k, D.i, D.j
+k, i, j = D_symbols.k, D_symbols.i, D_symbols.j
 
 
 @pytest.mark.parametrize(
     ("field", "index", "wrong"),
     [
-        ("dloss_dz", 2, D.yh[k] - D.y[k]),  # forgets the smoothing in the collapse
-        ("softmax_jacobian", 2, D.yh[i] * (sp.KroneckerDelta(i, k) + D.yh[k])),  # sign error
-        ("W2", 1, D.a[k] * D.delta2[j]),  # swapped indices
-        ("h", 1, sp.Sum(D.W2[j, i] * D.delta2[i], (i, 1, D.q))),  # drops the ReLU derivative
-        ("soft_labels", 2, sp.Integer(1) - D.eps / D.q),
+        ("dloss_dz", 2, D_symbols.yh[k] - D_symbols.y[k]),  # forgets the smoothing in the collapse
+        ("softmax_jacobian", 2, D_symbols.yh[i] * (sp.KroneckerDelta(i, k) + D_symbols.yh[k])),  # sign error
+        ("W2", 1, D_symbols.a[k] * D_symbols.delta2[j]),  # swapped indices
+        ("h", 1, sp.Sum(D_symbols.W2[j, i] * D_symbols.delta2[i], (i, 1, D_symbols.q))),  # drops the ReLU derivative
+        ("soft_labels", 2, sp.Integer(1) - D_symbols.eps / D_symbols.q),
     ],
 )
 def test_a_wrong_step_fails_its_check(result, field, index, wrong):
@@ -133,7 +136,7 @@ def test_a_wrong_step_stops_the_build(tmp_path, monkeypatch):
 
     def broken(p):
         r = good(p)
-        return replace(r, dloss_dz=with_step(r.dloss_dz, 2, D.yh[k] - D.y[k]))
+        return replace(r, dloss_dz=with_step(r.dloss_dz, 2, D_symbols.yh[k] - D_symbols.y[k]))
 
     monkeypatch.setattr(D, "solve", broken)
     with pytest.raises(VerificationError, match=r"dLoss/dz_k, step 3"):
@@ -144,23 +147,23 @@ def test_a_wrong_step_stops_the_build(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("field", "wrong"),
     [
-        ("h", D.MX["W2"] * D.MX["delta2"]),  # forgets the ReLU mask
-        ("dloss_dz", D.MX["ys"] - D.MX["yhat"]),  # sign
-        ("a", D.MX["W2"] * D.MX["yhat"]),  # the prediction instead of the error
+        ("h", D_symbols.MX["W2"] * D_symbols.MX["delta2"]),  # forgets the ReLU mask
+        ("dloss_dz", D_symbols.MX["ys"] - D_symbols.MX["yhat"]),  # sign
+        ("a", D_symbols.MX["W2"] * D_symbols.MX["yhat"]),  # the prediction instead of the error
     ],
 )
 def test_a_wrong_matrix_formula_fails_against_finite_differences(result, field, wrong):
     r = replace(result, **{field: replace(getattr(result, field), formula=wrong)})
-    failed = [c for c in D.formula_checks(D.Params(trials=8), r) if not c.passed]
+    failed = [c for c in D_checks.formula_checks(D_data.Params(trials=8), r) if not c.passed]
     assert any("(matrix form)" in c.name for c in failed), failed
 
 
 def test_transposed_formula_is_caught_by_shape_and_other_sizes(result):
     """delta2 a^T has the entries of dLoss/dW2 transposed: right for nothing but its transpose.
     Its shape is (q, n), not (n, q); on random sizes with n != q the comparison fails."""
-    wrong = D.MX["delta2"] * sp.Transpose(D.MX["a"])
+    wrong = D_symbols.MX["delta2"] * sp.Transpose(D_symbols.MX["a"])
     r = replace(result, W2=replace(result.W2, formula=wrong))
-    failed = {c.name for c in D.formula_checks(D.Params(trials=8), r) if not c.passed}
+    failed = {c.name for c in D_checks.formula_checks(D_data.Params(trials=8), r) if not c.passed}
     assert "shape of dLoss/dW2" in failed
     assert "dLoss/dW2 = a delta2^T (matrix form)" in failed
 

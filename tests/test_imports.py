@@ -67,20 +67,61 @@ def test_the_graph_sees_relative_and_local_imports():
     graph = import_graph()
     assert "reportgen.spec" in graph["reportgen.pipeline"]  # from . import spec
     assert "reportgen.jsonout" in graph["reportgen.cli"]  # inside a function
-    assert "reportgen.verify.mlp" in graph["reportgen.problems.mlp_gradients"]  # from ..verify.mlp import
+    checks = graph["reportgen.kinds.mlp_gradients.checks"]
+    assert "reportgen.kinds.mlp_gradients.reference" in checks  # from .reference import
+    assert "reportgen.verify" in checks  # from ...verify import
 
 
 def test_reportgen_has_no_import_cycles():
     graph = import_graph()
     assert find_cycle(graph) == []
     # the two cycles this replaced: spec <-> problems, problems.mlp_gradients <-> verify.mlp
-    assert "reportgen.problems" not in graph["reportgen.spec"]
-    assert not any(m.startswith("reportgen.problems") for m in graph["reportgen.verify.mlp"])
+    assert "reportgen.kinds" not in graph["reportgen.spec"]
+    assert not any(m.startswith("reportgen.kinds") for m in graph["reportgen.kinds.mlp_gradients.reference"])
+
+
+def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    """Every module ``start`` imports, directly or through the modules it imports."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for nxt in graph.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def kind_packages(graph: dict[str, set[str]]) -> list[str]:
+    return sorted({m.split(".")[2] for m in graph if m.startswith("reportgen.kinds.")})
+
+
+def test_reachable_follows_imports_of_imports():
+    assert reachable({"a": {"b"}, "b": {"c"}, "c": set(), "d": {"a"}}, "a") == {"b", "c"}
+
+
+def test_a_kind_lives_in_one_package():
+    """reportgen/kinds/<kind>/: its parser, its solver and its checks side by side, and no other
+    problem-kind code anywhere else in reportgen."""
+    graph = import_graph()
+    assert len(kind_packages(graph)) >= 9
+    for kind in kind_packages(graph):
+        for part in ("params", "solver", "checks"):
+            assert f"reportgen.kinds.{kind}.{part}" in graph, (kind, part)
+    assert not [m for m in graph if m.startswith(("reportgen.problems", "reportgen.solvers"))]
 
 
 def test_checks_do_not_import_problem_kinds():
-    """An independent check takes plain arrays, never the kind's own types."""
+    """An independent check never reaches the solver it checks: a kind's checks module (and all it
+    imports) stays clear of that kind's solver module, of the registry and of other kinds; the
+    shared verification helpers (reportgen.verify) import no kind at all."""
     graph = import_graph()
-    for module, imports in graph.items():
-        if module.startswith("reportgen.verify"):
-            assert not {m for m in imports if m.startswith("reportgen.problems")}, module
+    for kind in kind_packages(graph):
+        reach = reachable(graph, f"reportgen.kinds.{kind}.checks")
+        assert f"reportgen.kinds.{kind}.solver" not in reach, kind
+        assert "reportgen.kinds" not in reach, kind
+        others = {m for m in reach if m.startswith("reportgen.kinds.") and m.split(".")[2] != kind}
+        assert not others, (kind, others)
+    for module in graph:
+        if module == "reportgen.verify" or module.startswith("reportgen.verify."):
+            assert not {m for m in reachable(graph, module) if m.startswith("reportgen.kinds")}, module

@@ -1,4 +1,4 @@
-"""The kind contract (reportgen/problems/__init__.py): every registered kind is complete, and
+"""The kind contract (reportgen/kinds/__init__.py): every registered kind is complete, and
 the registry behaves: lazy imports, register/unregister, one clear error for an unknown kind."""
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ import types
 
 import pytest
 
-from reportgen import problems
+from reportgen import kinds
 from reportgen.cli import main
 
 from . import dot_product
 from .conftest import ROOT
 
-BUILTIN = problems.names()  # collected before any test registers a kind of its own
+BUILTIN = kinds.names()  # collected before any test registers a kind of its own
 
 
 def files_naming(kind: str, pattern: str) -> list[str]:
@@ -25,7 +25,7 @@ def files_naming(kind: str, pattern: str) -> list[str]:
 
 @pytest.mark.parametrize("kind", BUILTIN)
 def test_kind_is_complete(kind):
-    k = problems.get(kind)
+    k = kinds.get(kind)
     assert k.name == kind and k.description and callable(k.parse) and callable(k.solve) and callable(k.verify)
     assert (ROOT / "templates" / "sections" / f"{kind}.tex.j2").is_file()
     # used by a shipped report (each has a golden .tex, tests/golden) or a test data file
@@ -40,43 +40,43 @@ def test_kinds_command_lists_every_kind_with_its_description(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines] == BUILTIN
     for kind, line in zip(BUILTIN, lines, strict=True):
-        assert line.endswith(problems.get(kind).description)
+        assert line.endswith(kinds.get(kind).description)
 
 
 def test_kinds_are_imported_on_first_use():
-    code = ("import sys; from reportgen import problems; print(problems.names()[:1]);"
-            "print([m for m in sys.modules if m.startswith('reportgen.problems.')])")
+    code = ("import sys; from reportgen import kinds; print(kinds.names()[:1]);"
+            "print([m for m in sys.modules if m.startswith('reportgen.kinds.')])")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[1] == "[]"
 
 
 def test_register_a_module_and_unregister(tmp_path):
-    assert "dot_product" not in problems.names()
-    problems.register("dot_product", dot_product)
+    assert "dot_product" not in kinds.names()
+    kinds.register("dot_product", dot_product)
     try:
-        assert problems.get("dot_product") is dot_product
-        assert "dot_product" in problems.names()
+        assert kinds.get("dot_product") is dot_product
+        assert "dot_product" in kinds.names()
     finally:
-        problems.unregister("dot_product")
+        kinds.unregister("dot_product")
     with pytest.raises(KeyError):
-        problems.get("dot_product")
+        kinds.get("dot_product")
 
 
 def test_register_by_module_path_imports_lazily():
-    problems.register("dot_product", "tests.dot_product")
+    kinds.register("dot_product", "tests.dot_product")
     try:
-        assert problems.get("dot_product") is dot_product
+        assert kinds.get("dot_product") is dot_product
     finally:
-        problems.unregister("dot_product")
+        kinds.unregister("dot_product")
 
 
 def test_register_refuses_an_incomplete_kind():
     half = types.SimpleNamespace(name="half", description="no verify", parse=len, solve=len)
     with pytest.raises(TypeError, match="'half' lacks verify"):
-        problems.register("half", half)
+        kinds.register("half", half)
     with pytest.raises(TypeError, match="registered as 'other' calls itself 'dot_product'"):
-        problems.register("other", dot_product)
-    assert "half" not in problems.names() and "other" not in problems.names()
+        kinds.register("other", dot_product)
+    assert "half" not in kinds.names() and "other" not in kinds.names()
 
 
 def test_unknown_kind_names_the_key_and_the_known_kinds(tmp_path):

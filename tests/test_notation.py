@@ -9,8 +9,8 @@ from sympy import Eq, IndexedBase, Sum, exp, log
 
 from reportgen.jsonout import dumps
 from reportgen.latexfmt import FormatError, sym
-from reportgen.solvers.derivation import Chain, Step
-from reportgen.solvers.notation import (
+from reportgen.maths.derivation import Chain, Step
+from reportgen.maths.notation import (
     Defined,
     Diff,
     Group,

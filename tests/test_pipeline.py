@@ -11,7 +11,7 @@ import types
 
 import pytest
 
-from reportgen import pipeline, problems
+from reportgen import kinds, pipeline
 from reportgen.errors import VerificationError
 from reportgen.settings import Settings
 from reportgen.verify import Check
@@ -39,10 +39,10 @@ def counting_kind(verify=dot_product.verify):
 @pytest.fixture
 def register():
     def add(kind):
-        problems.register("dot_product", kind)
+        kinds.register("dot_product", kind)
 
     yield add
-    problems.unregister("dot_product")
+    kinds.unregister("dot_product")
 
 
 def test_solve_only_solves(register):
@@ -147,3 +147,27 @@ def test_solved_template_is_the_kinds_section():
     solved = pipeline.solve(report)
     assert [s.template for s in solved] == [f"sections/{p.kind}.tex.j2" for p in report.problems]
     assert all(dataclasses.is_dataclass(s.result) for s in solved)
+
+
+def test_code_fingerprint_covers_every_kind_module(monkeypatch, tmp_path):
+    """Verification results are reused only while reportgen's code is unchanged: that code
+    includes the modules inside the kind packages (reportgen/kinds/<kind>/*.py)."""
+    package = tmp_path / "reportgen"
+    nested = package / "kinds" / "toy" / "checks.py"
+    nested.parent.mkdir(parents=True)
+    (package / "pipeline.py").write_text("# pipeline\n")
+    nested.write_text("# checks\n")
+    monkeypatch.setattr(pipeline, "__file__", str(package / "pipeline.py"))
+    before = pipeline.code_fingerprint()
+    nested.write_text("# checks, edited\n")
+    assert pipeline.code_fingerprint() != before
+
+
+def test_make_rebuilds_when_a_kind_module_changes():
+    """The Makefile's CODE (what every PDF depends on) lists the modules of every kind package."""
+    import subprocess
+
+    out = subprocess.run(["make", "-pnq", "FORCE"], cwd=ROOT, capture_output=True, text=True).stdout
+    code = next(line for line in out.splitlines() if line.startswith("CODE :=")).split()
+    modules = {str(p.relative_to(ROOT)) for p in (ROOT / "reportgen").rglob("*.py")}
+    assert modules <= set(code), sorted(modules - set(code))

@@ -12,13 +12,20 @@ import sympy
 
 from reportgen import cli, pipeline
 from reportgen.errors import SpecError, VerificationError
-from reportgen.problems import activation_calculus as q1
-from reportgen.problems import conv_arithmetic as q3
-from reportgen.problems import sine_mlp_theory as q2
-from reportgen.solvers import mlp
-from reportgen.solvers.conv import Config
-from reportgen.solvers.derivation import Step
-from reportgen.solvers.notation import Indicator, SoftmaxEntry, add, plain, sigma
+from reportgen.kinds import activation_calculus as q1
+from reportgen.kinds.activation_calculus import checks as q1_checks
+from reportgen.kinds.activation_calculus import solver as q1_solver
+from reportgen.kinds.activation_calculus import symbols as q1_symbols
+from reportgen.kinds.conv_arithmetic import checks as q3_checks
+from reportgen.kinds.conv_arithmetic import windows as q3_windows
+from reportgen.kinds.sine_mlp_theory import checks as q2_checks
+from reportgen.kinds.sine_mlp_theory import data as q2_data
+from reportgen.kinds.sine_mlp_theory import model as q2_model
+from reportgen.kinds.sine_mlp_theory import solver as q2_solver
+from reportgen.maths import mlp, notation
+from reportgen.maths.conv import Config
+from reportgen.maths.derivation import Step
+from reportgen.maths.notation import Indicator, SoftmaxEntry, add, plain, sigma
 from reportgen.verify import central_diff
 from reportgen.verify.derivation import check_chain
 
@@ -55,15 +62,16 @@ def test_every_check_passes(solved):
 
 def test_q1_chain_results(solved):
     r = solved["activation_calculus"].result
-    x = q1.x
-    assert r.sigmoid_prime.result == plain(sigma(x), q1.Group(add(1, -sigma(x))))
+    x = q1_symbols.x
+    assert r.sigmoid_prime.result == plain(sigma(x), notation.Group(add(1, -sigma(x))))
     assert sympy.simplify(r.sigmoid_tanh.result.doit() - (sympy.tanh(x / 2) + 1) / 2) == 0
     assert r.softplus_difference.result == x
-    assert r.l2.result == 2 * q1.v[q1.k]
-    assert r.l1.result == sympy.sign(q1.v[q1.k])
-    assert r.translation.result == SoftmaxEntry(q1.v, q1.i, q1.n)
-    S_i, S_j = SoftmaxEntry(q1.v, q1.i, q1.n), SoftmaxEntry(q1.v, q1.j, q1.n)
-    assert sympy.expand(r.partials.result - (S_i * Indicator(sympy.Eq(q1.i, q1.j)) - S_i * S_j)) == 0
+    assert r.l2.result == 2 * q1_symbols.v[q1_symbols.k]
+    assert r.l1.result == sympy.sign(q1_symbols.v[q1_symbols.k])
+    assert r.translation.result == SoftmaxEntry(q1_symbols.v, q1_symbols.i, q1_symbols.n)
+    v, n = q1_symbols.v, q1_symbols.n
+    S_i, S_j = SoftmaxEntry(v, q1_symbols.i, n), SoftmaxEntry(v, q1_symbols.j, n)
+    assert sympy.expand(r.partials.result - (S_i * Indicator(sympy.Eq(q1_symbols.i, q1_symbols.j)) - S_i * S_j)) == 0
     assert (r.relu_left, r.relu_right) == (0, 1)
 
 
@@ -107,11 +115,11 @@ def test_q1_vjp_formulas_against_full_product(n):
     rng = np.random.default_rng(n)
     z, g = rng.uniform(-4, 4, n), rng.standard_normal(n)
     s = mlp.softmax(z.reshape(1, -1)).ravel()
-    J_fd = q1.jacobian_fd(lambda u: mlp.softmax(u.reshape(1, -1)).ravel(), z)
+    J_fd = q1_checks.jacobian_fd(lambda u: mlp.softmax(u.reshape(1, -1)).ravel(), z)
     np.testing.assert_allclose(J_fd, np.diag(s) - np.outer(s, s), atol=1e-9)
     np.testing.assert_allclose(s * (g - s @ g), J_fd.T @ g, atol=1e-9)
     sg = mlp.sigmoid(z)
-    np.testing.assert_allclose(sg * (1 - sg) * g, q1.jacobian_fd(mlp.sigmoid, z).T @ g, atol=1e-9)
+    np.testing.assert_allclose(sg * (1 - sg) * g, q1_checks.jacobian_fd(mlp.sigmoid, z).T @ g, atol=1e-9)
 
 
 # --- broken steps must fail ----------------------------------------------------------------------
@@ -124,24 +132,27 @@ def _break(chain, index, expr):
 
 
 def test_broken_symbolic_step_fails():
-    chain = q1.sigmoid_derivative()
-    x = q1.x
-    broken = _break(chain, 3, plain(q1.Group(1 / (1 + sympy.exp(-x))), q1.Group(add(1, 1 / (1 + sympy.exp(-x))))))
+    chain = q1_solver.sigmoid_derivative()
+    x = q1_symbols.x
+    sig = 1 / (1 + sympy.exp(-x))
+    broken = _break(chain, 3, plain(notation.Group(sig), notation.Group(add(1, sig))))
     checks = check_chain(broken)
     assert [c.passed for c in checks] == [True, True, True, False, False]
     assert checks[3].deviation > 1e-3 and not checks[3].exact
 
 
 def test_broken_index_step_fails_for_some_index():
-    chain = q1.softmax_partials((2,))
-    S_i, S_j = SoftmaxEntry(q1.v, q1.i, q1.n), SoftmaxEntry(q1.v, q1.j, q1.n)
-    broken = _break(chain, 3, add(plain(S_i, Indicator(sympy.Eq(q1.i, q1.j))), plain(S_i, S_j)))  # + instead of -
+    chain = q1_solver.softmax_partials((2,))
+    v, n = q1_symbols.v, q1_symbols.n
+    S_i, S_j = SoftmaxEntry(v, q1_symbols.i, n), SoftmaxEntry(v, q1_symbols.j, n)
+    delta = Indicator(sympy.Eq(q1_symbols.i, q1_symbols.j))
+    broken = _break(chain, 3, add(plain(S_i, delta), plain(S_i, S_j)))  # + instead of -
     assert [c.passed for c in check_chain(broken)] == [True, True, True, False]
 
 
 def test_broken_step_at_a_single_point_is_caught_by_an_instance():
-    chain = q1.sign_indicators()
-    x = q1.x
+    chain = q1_solver.sign_indicators()
+    x = q1_symbols.x
     # 1[x > 0] - 1[x <= 0] agrees with sign(x) at every random point but not at x = 0
     broken = _break(chain, 1, add(Indicator(x > 0), -Indicator(x <= 0)))
     assert not check_chain(broken)[1].passed
@@ -151,15 +162,15 @@ def test_broken_step_at_a_single_point_is_caught_by_an_instance():
 
 def test_broken_chain_stops_the_build(report, solved):
     s = solved["activation_calculus"]
-    r = dataclasses.replace(s.result, log_sigmoid=_break(s.result.log_sigmoid, 2, -q1.softplus(q1.x)))
+    r = dataclasses.replace(s.result, log_sigmoid=_break(s.result.log_sigmoid, 2, -notation.softplus(q1_symbols.x)))
     bad = pipeline.Solved(s.spec, r, tuple(q1.verify(s.spec.params, r)))
     with pytest.raises(VerificationError, match=r"\(d\) ln sigma, step 3"):
         pipeline.require_checks_pass(report, [bad])
 
 
 def test_broken_q2_local_derivative_fails():
-    chains = q2.make_chains((2, 3, 3))
-    broken = _break(chains.doa_dW2, 1, q2.hs[q2.k])  # h^s_k instead of h^s_j
+    chains = q2_solver.make_chains((2, 3, 3))
+    broken = _break(chains.doa_dW2, 1, q2_solver.hs[q2_solver.k])  # h^s_k instead of h^s_j
     assert not check_chain(broken)[1].passed
 
 
@@ -172,9 +183,9 @@ def test_q2_n_theta(solved):
     assert r.n_theta_example == 100 * 785 + 10 * 101 == 79_510
     formula = r.chains.n_theta.result.doit()
     for d, dh, m in [(784, 100, 10), (3, 4, 2), (1, 1, 1)]:
-        assert formula.subs({q2.d: d, q2.d_h: dh, q2.m: m}) == q2.n_theta(d, dh, m)
+        assert formula.subs({q2_solver.d: d, q2_solver.d_h: dh, q2_solver.m: m}) == q2_model.n_theta(d, dh, m)
         arrays = mlp.Params(np.zeros((d, dh)), np.zeros(dh), np.zeros((dh, m)), np.zeros(m))
-        assert arrays.flat().size == q2.n_theta(d, dh, m)
+        assert arrays.flat().size == q2_model.n_theta(d, dh, m)
 
 
 def test_q2_every_chain_holds(solved):
@@ -186,15 +197,15 @@ def test_q2_every_chain_holds(solved):
 @pytest.mark.parametrize(("d", "dh", "m"), [(1, 1, 2), (2, 5, 3), (4, 3, 6), (6, 2, 4)])
 def test_q2_matrix_gradients_against_finite_differences(d, dh, m):
     rng = np.random.default_rng(100 * d + 10 * dh + m)
-    net = q2.Network.random(rng, d, dh, m)
+    net = q2_data.Network.random(rng, d, dh, m)
     x, y = rng.standard_normal(d), int(rng.integers(m))
-    bp = q2.backprop(net, x, y)
+    bp = q2_model.backprop(net, x, y)
 
     def loss(**change):
-        return lambda a: q2.loss_by_elements(q2._replace(net, **{change["name"]: a}), x, y)
+        return lambda a: q2_checks.loss_by_elements(q2_checks._replace(net, **{change["name"]: a}), x, y)
 
     fd = {name: central_diff(loss(name=name), getattr(net, name)) for name in ("W1", "b1", "W2", "b2")}
-    fd_x = central_diff(lambda u: q2.loss_by_elements(net, u, y), x)
+    fd_x = central_diff(lambda u: q2_checks.loss_by_elements(net, u, y), x)
     onehot = np.eye(m)[y]
     # the matrix forms of (g), (i), (k), (m), (o), (p), each from the upstream gradient
     dL_doa = bp.os - onehot
@@ -212,16 +223,16 @@ def test_q2_matrix_gradients_against_finite_differences(d, dh, m):
     np.testing.assert_allclose(bp.dL_dW2, fd["W2"], atol=1e-7)
     np.testing.assert_allclose(bp.dL_dx, fd_x, atol=1e-7)
     # (p): the reversed network's forward pass is the input gradient
-    rev = q2.ReversedNetwork.of(net, bp)
+    rev = q2_data.ReversedNetwork.of(net, bp)
     assert rev.W1.shape == (dh, m) and rev.W2.shape == (d, dh)
     np.testing.assert_allclose(rev.forward(dL_doa), fd_x, atol=1e-7)
 
 
 def test_q2_loss_formula_of_d():
     # L = -o^a_y + log sum_j e^{o^a_j}, by hand for o^a = (0, ln 3), y = 0: L = log 4
-    net = q2.Network(np.zeros((1, 1)), np.zeros(1), np.zeros((2, 1)), np.array([0.0, np.log(3.0)]))
-    assert q2.loss_by_elements(net, np.zeros(1), 0) == pytest.approx(np.log(4.0))
-    assert q2.backprop(net, np.zeros(1), 0).loss == pytest.approx(np.log(4.0))
+    net = q2_data.Network(np.zeros((1, 1)), np.zeros(1), np.zeros((2, 1)), np.array([0.0, np.log(3.0)]))
+    assert q2_checks.loss_by_elements(net, np.zeros(1), 0) == pytest.approx(np.log(4.0))
+    assert q2_model.backprop(net, np.zeros(1), 0).loss == pytest.approx(np.log(4.0))
 
 
 # --- Question 3 ----------------------------------------------------------------------------------
@@ -252,8 +263,8 @@ def test_q3_configurations(solved):
 def test_q3_direct_convolution_shape():
     x = np.random.default_rng(0).standard_normal((3, 64, 64))
     w = np.zeros((64, 3, 6, 6))
-    assert q3.conv2d(x, w, s=11, p=1, d=2).shape == (64, 6, 6)
-    assert q3.window_starts(64, 14, 10, 0, 1) == [0, 10, 20, 30, 40, 50]
+    assert q3_checks.conv2d(x, w, s=11, p=1, d=2).shape == (64, 6, 6)
+    assert q3_windows.window_starts(64, 14, 10, 0, 1) == [0, 10, 20, 30, 40, 50]
 
 
 def test_solve_json_lists_configurations(capsys):

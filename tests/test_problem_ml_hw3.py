@@ -157,7 +157,7 @@ def test_bad_data_is_a_spec_error(tmp_path, old, new, key, message):
 
 def test_a_failed_check_stops_the_build_before_tex(tmp_path, monkeypatch):
     """Break one number of Problem 2 (the update forgets eta): the build must stop."""
-    from reportgen.problems import smoothed_ce_step as kind
+    from reportgen.kinds import smoothed_ce_step as kind
 
     good = kind.solve
 

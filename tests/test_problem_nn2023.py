@@ -47,9 +47,10 @@ def test_softmax_question_checks_pass(solved):
 def test_a_wrong_derivation_step_fails():
     import dataclasses
 
-    from reportgen.problems import softmax_ce_gradient as k
+    from reportgen.kinds import softmax_ce_gradient as k
+    from reportgen.kinds.softmax_ce_gradient import data as k_data
 
-    p = k.Params((2,))
+    p = k_data.Params((2,))
     r = k.solve(p)
     steps = list(r.general.steps)
     t_i = steps[-1].expr.args[-1]  # the claimed result (sum t) S_i - t_i ...

@@ -14,7 +14,8 @@ import numpy as np
 from hypothesis import given
 
 from reportgen.errors import SpecError
-from reportgen.problems import smoothed_ce_step
+from reportgen.kinds import smoothed_ce_step
+from reportgen.kinds.smoothed_ce_step import data as smoothed_ce_step_data
 
 from .editions import ce_step_editions, failed, mlp_editions, run
 from .reference import COUNTS, ce_reference, mlp_floor, mlp_reference, relative_gap
@@ -64,7 +65,7 @@ def test_ce_step_editions_build_or_refuse_for_a_true_overflow(edition):
         assert exc.key == "problems[0]", exc
         assert "beyond double precision" in exc.detail, exc
         arrays = (np.array(edition[k], dtype=float) for k in ("x", "y", "W1", "b1", "W2", "b2"))
-        params = smoothed_ce_step.Params(*arrays, edition["epsilon"], edition["eta"])
+        params = smoothed_ce_step_data.Params(*arrays, edition["epsilon"], edition["eta"])
         assert _largest_log_dyhat(ce_reference(params)) > 308.2
         COUNTS["refused"] += 1
         return
@@ -104,8 +105,8 @@ def test_the_relative_tolerances_still_catch_a_wrong_gradient(edition):
     """Relative tolerances with floors are not so loose that a 1e-4 relative error passes."""
     from dataclasses import replace
 
-    from reportgen.problems import mlp_gradients
-    from reportgen.verify.mlp import loss_unit, scales
+    from reportgen.kinds import mlp_gradients
+    from reportgen.kinds.mlp_gradients.reference import loss_unit, scales
 
     p, r, _ = run(edition)
     big = np.argmax(np.abs(r.dL_db1))

@@ -66,11 +66,11 @@ def test_a_wrong_type_anywhere_is_a_keyed_spec_error(data):
             _, _, checks = run(problem)
             assert not failed(checks), failed(checks)  # the replacement happened to be valid data
         else:
-            from reportgen import problems
+            from reportgen import kinds
             from reportgen.spec import Table
 
             t = Table(problem, "edition.toml", "problems[0]")
-            problems.parse(t.text("kind"), t)
+            kinds.parse(t.text("kind"), t)
             t.text("title")
             if t.has("points"):
                 t.integer("points", lo=0, hi=1000)
@@ -160,11 +160,13 @@ def test_issue_cases_build(name, problem):
 
 def test_smoothed_ce_derivation_trials_up_to_the_limit():
     """trials = 11 once reported a false failure, 17 and 100 crashed; the limit is 100."""
-    from reportgen.problems import smoothed_ce_derivation as kind
+    from reportgen.kinds import smoothed_ce_derivation as kind
+    from reportgen.kinds.smoothed_ce_derivation import checks as kind_checks
+    from reportgen.kinds.smoothed_ce_derivation import data as kind_data
 
-    result = kind.solve(kind.Params(trials=8))
+    result = kind.solve(kind_data.Params(trials=8))
     for trials in (11, 17, 100):
-        checks = kind.formula_checks(kind.Params(trials), result)
+        checks = kind_checks.formula_checks(kind_data.Params(trials), result)
         assert not failed(checks), (trials, failed(checks))
 
 

@@ -8,16 +8,17 @@ import dataclasses
 import numpy as np
 import pytest
 
-from reportgen import pipeline, problems
-from reportgen.problems import conv_arithmetic
+from reportgen import kinds, pipeline
+from reportgen.kinds.conv_arithmetic import checks as conv_arithmetic_checks
+from reportgen.kinds.conv_arithmetic import windows as conv_arithmetic_windows
+from reportgen.maths.conv import Config
 from reportgen.settings import Settings
-from reportgen.solvers.conv import Config
 
 from .buildkit import TINY_MLP, write_assignment
 
 
 def _tex(report) -> str:
-    solved = [pipeline.Solved(p, problems.get(p.kind).solve(p.params), ()) for p in report.problems]
+    solved = [pipeline.Solved(p, kinds.get(p.kind).solve(p.params), ()) for p in report.problems]
     return pipeline.render_tex(report, solved, Settings())
 
 
@@ -39,7 +40,7 @@ def _rows_read_by_impulses(n: int, c: Config) -> int:
     for i in range(n):
         x = np.zeros((1, n, n))
         x[0, i, :] = 1.0
-        read += bool(np.any(conv_arithmetic.conv2d(x, w, c.s, c.p, c.d)))
+        read += bool(np.any(conv_arithmetic_checks.conv2d(x, w, c.s, c.p, c.d)))
     return read
 
 
@@ -48,14 +49,14 @@ CONFIGS = [Config(6, 11, 1, 2), Config(14, 10, 0, 1), Config(11, 11, 1, 1), Conf
 
 @pytest.mark.parametrize("c", CONFIGS)
 def test_rows_read_by_a_kernel_tap(c):
-    assert len(conv_arithmetic.tapped_rows(20, c)) == _rows_read_by_impulses(20, c)
-    assert len(conv_arithmetic.tapped_rows(64, c)) == _rows_read_by_impulses(64, c)
+    assert len(conv_arithmetic_windows.tapped_rows(20, c)) == _rows_read_by_impulses(20, c)
+    assert len(conv_arithmetic_windows.tapped_rows(64, c)) == _rows_read_by_impulses(64, c)
 
 
 def test_dilated_layer_says_how_many_rows_it_reads():
     report = pipeline.load("hw3-theory")
     p = report.problems[2]
-    r = problems.get(p.kind).solve(p.params)
+    r = kinds.get(p.kind).solve(p.params)
     tex = _tex(report)
     assert "no input row is skipped" not in tex
     for dz in r.designs:

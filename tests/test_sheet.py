@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen import compile, latexfmt, pipeline, problems, render
+from reportgen import compile, kinds, latexfmt, pipeline, render
 from reportgen.settings import Settings
 
 FMT = latexfmt.DEFAULT
@@ -13,7 +13,7 @@ FMT = latexfmt.DEFAULT
 
 def _solved(report_id: str) -> tuple:
     report = pipeline.load(report_id)
-    solved = [pipeline.Solved(p, problems.get(p.kind).solve(p.params), ()) for p in report.problems]
+    solved = [pipeline.Solved(p, kinds.get(p.kind).solve(p.params), ()) for p in report.problems]
     return report, solved
 
 

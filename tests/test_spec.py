@@ -2,7 +2,7 @@
 
 import pytest
 
-from reportgen import problems, spec
+from reportgen import kinds, spec
 from reportgen.errors import SpecError
 
 GOOD = """
@@ -25,7 +25,7 @@ def write(tmp_path, text):
 
 
 def test_good_file_loads(tmp_path):
-    r = spec.load(write(tmp_path, GOOD), problems.parse)
+    r = spec.load(write(tmp_path, GOOD), kinds.parse)
     assert r.id == "tiny" and r.label == "Problem" and r.problems[0].params.A.shape == (1, 1)
 
 
@@ -53,7 +53,7 @@ def test_good_file_loads(tmp_path):
 def test_bad_files_name_the_key(tmp_path, change, key, message):
     path = write(tmp_path, GOOD.replace(*change))
     with pytest.raises(SpecError) as err:
-        spec.load(path, problems.parse)
+        spec.load(path, kinds.parse)
     assert err.value.key == key
     assert message in str(err.value)
     assert str(err.value).startswith(str(path))
@@ -61,4 +61,4 @@ def test_bad_files_name_the_key(tmp_path, change, key, message):
 
 def test_missing_file():
     with pytest.raises(SpecError, match="file not found"):
-        spec.load(spec.Path("/nonexistent/x.toml"), problems.parse)
+        spec.load(spec.Path("/nonexistent/x.toml"), kinds.parse)

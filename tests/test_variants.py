@@ -265,11 +265,11 @@ def test_a_vanishing_first_layer_gradient_is_rejected(tmp_path, capsys):
 
 
 def test_a_kind_from_elsewhere_is_graded_on_every_number_of_its_result(tmp_path):
-    from reportgen import problems
+    from reportgen import kinds
 
     from . import dot_product
 
-    problems.register("dot_product", dot_product)
+    kinds.register("dot_product", dot_product)
     try:
         data = tomllib.loads((ROOT / "tests" / "data" / "dot-product.toml").read_text())
         data["problems"][0]["variants"] = {"a": {"range": [-3, 3], "step": 1}, "b": {"range": [-2.0, 2.0], "step": 0.5}}
@@ -278,7 +278,7 @@ def test_a_kind_from_elsewhere_is_graded_on_every_number_of_its_result(tmp_path)
         args = ["variants", str(path), "--count", "4", "--seed", "3", "--answers-only", "--out", str(out)]
         assert cli.main(args) == 0
     finally:
-        problems.unregister("dot_product")
+        kinds.unregister("dot_product")
     import json
 
     for v in json.loads((out / "answers.json").read_text())["variants"]:

@@ -1,7 +1,7 @@
 """Check derivation chains: SymPy first, then random-point evaluation where SymPy cannot decide.
 
 Notation is expanded before comparing: ``doit()`` evaluates derivatives and sums and expands
-named functions (reportgen.solvers.notation), ``rewrite(exp)`` writes tanh, sinh, ... in
+named functions (reportgen.maths.notation), ``rewrite(exp)`` writes tanh, sinh, ... in
 exponentials. The cheap decisions (expand, cancel) are tried before ``simplify``, which is
 slow; a difference none of them reduces to 0 is evaluated at random points of ``domain``.
 """
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import sympy
 
-from ..solvers.derivation import Chain, NumericStep
+from ..maths.derivation import Chain, NumericStep
 from . import Check
 
 _NUMPY = ["numpy", {"Heaviside": lambda x, h=0.5: np.heaviside(x, h)}]

@@ -1,5 +1,5 @@
 """Independent re-computation of the one-hidden-layer ReLU network with a softmax output and the
-label-smoothed cross-entropy (no shared code with reportgen.solvers.mlp).
+label-smoothed cross-entropy (no shared code with reportgen.maths.mlp).
 
 Everything is written with explicit loops over the assignment's indices,
 
