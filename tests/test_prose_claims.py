@@ -154,3 +154,17 @@ def test_last_layer_weights_name_the_layer_before_it(before, says):
     assert says in tex
     assert tex.count("layer before it passes on") + tex.count("before it produces") == 1
     assert "avg pool with" not in tex and "max pool with" not in tex
+
+
+@pytest.mark.parametrize("sheet", [False, True])
+def test_hw3_theory_vector_entries_bold_as_in_the_assignment(sheet):
+    """hw3-theory writes a vector's entries bold (\\mathbf{x}_j, as the assignment does), in the
+    task, the derivations and the result boxes alike: no plain x_i or x_j next to a bold x. (The
+    grey step reasons come from reportgen/problems/activation_calculus.py, not the template.)"""
+    import re
+
+    report = pipeline.load("hw3-theory")
+    solved = [pipeline.Solved(p, problems.get(p.kind).solve(p.params), ()) for p in report.problems]
+    tex = pipeline.render_tex(report, solved, Settings(), sheet=sheet) if sheet else _tex(report)
+    q1 = re.sub(r"\\tag\*\{[^\n]*", "", tex[tex.index("Question 1"):tex.index("Question 2")])
+    assert not re.search(r"(?<![\\\w{])x_[ijk]", q1)
