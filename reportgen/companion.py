@@ -30,6 +30,20 @@ if TYPE_CHECKING:
 SCI = FormatSettings(digits=0, noise=1e-300, sci_large=0.5, sci_digits=2)
 COLUMNS = r"@{}r>{\raggedright\arraybackslash}p{0.29\linewidth}>{\raggedright\arraybackslash}p{0.28\linewidth}rrl@{}"
 HEADER = ("", "Quantity", "Method", "Deviation", "Tolerance", "Result")
+# What the numbers mean; true of verify.close, which most numerical checks use (the others say in
+# their method what they compare).
+EXPLANATION = (
+    "Each check recomputes a quantity of the solution by an independent method. The deviation is the "
+    "largest difference, entry by entry, between the solution's value and the recomputed one, in the "
+    "quantity's own units. The tolerance is relative to the quantity's size: a small fraction of its "
+    "largest entry in magnitude (for a quantity near zero, of the size its terms have before they "
+    "cancel), so large and small quantities are held to the same number of correct digits. A check "
+    "passes when the deviation is at most the tolerance; where the method names another comparison, "
+    "that is the one made. Exact checks compare integers, fractions, sets or symbolic expressions.")
+# A heading's lines balanced, flush left (finite stretch on the right, none between words), so a
+# long title never leaves its last word alone on a line.
+BALANCED = (r"\rightskip=0pt plus 0.5\linewidth\parfillskip=0pt\spaceskip=\fontdimen2\font"
+            r"\xspaceskip=\spaceskip\hyphenpenalty=10000 ")
 
 
 def jobname(report_id: str) -> str:
@@ -89,15 +103,12 @@ def companion_tex(report: ReportSpec, solved: list[Solved]) -> str:
     doc = _document(report)
     checks = [c for s in solved for c in s.checks]
     failed = [i for i, c in enumerate(checks, start=1) if not c.passed]
-    doc.append(Command("section*", NoEscape(escape(f"Verification: {report.title}", "report.title"))))
+    doc.append(Command("section*", NoEscape(BALANCED + escape(f"Verification: {report.title}", "report.title"))))
     summary = f"{len(checks)} checks, {len(checks) - len(failed)} passed, {len(failed)} failed"
     if failed:
         summary += f" (number {', '.join(map(str, failed))})"
     doc.append(NoEscape(escape(f"Report {report.id}: {summary}.") + "\n\n"))
-    doc.append(NoEscape(escape(
-        "Each check recomputes a quantity of the solution by an independent method. The deviation is the "
-        "largest difference the method found; a check passes when the deviation is at most the tolerance. "
-        "Exact checks compare integers, fractions, sets or symbolic expressions.") + "\n\n"))
+    doc.append(NoEscape(escape(EXPLANATION) + "\n\n"))
     n = 0
     for s in solved:
         heading = escape(f"{report.label} {s.spec.number}: {s.spec.title}")

@@ -110,3 +110,20 @@ def test_companion_bytes_are_reproducible(tmp_path):
     assert a.read_bytes() == b.read_bytes()
     # dated by the assignment (2023-11-23), not by the clock
     assert _pdfinfo(a)["CreationDate"].split() == ["Thu", "Nov", "23", "00:00:00", "2023", "UTC"]
+
+
+def test_explanation_matches_the_tolerance_rule_of_close():
+    """The companion's prose says what verify.close does: an absolute deviation against a tolerance
+    relative to the quantity's largest entry. A check of a 1000x larger quantity gets a 1000x larger
+    tolerance, which the text must state rather than call the tolerance a fixed difference."""
+    from reportgen.verify import close
+    small = close("q", "m", [1.0, 2.0], [1.0, 2.0], rtol=1e-6)
+    large = close("q", "m", [1e3, 2e3], [1e3, 2e3], rtol=1e-6)
+    assert large.tolerance == pytest.approx(1000 * small.tolerance)
+    text = " ".join(companion.EXPLANATION.split())
+    assert "tolerance is relative to the quantity's size" in text
+    assert "largest entry in magnitude" in text
+    report = pipeline.load("nn-assignment2-2023")
+    tex = companion.companion_tex(report, _verified(report))
+    assert companion.escape(companion.EXPLANATION) in tex
+    assert "\\section*{" + companion.BALANCED + "Verification: " in tex  # balanced lines: no lone "(2023)"

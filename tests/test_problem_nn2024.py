@@ -56,3 +56,21 @@ def test_every_check_passes(solved):
     checks = [c for s in solved.values() for c in s.checks]
     assert len(checks) >= 20
     assert all(c.passed for c in checks), [c for c in checks if not c.passed]
+
+
+@pytest.mark.tex
+def test_page_one_ends_with_the_backward_heading_not_a_gap(built_reports):
+    """Page 1 has room for the "Backward pass" heading and its first sentence but not for the
+    display: they stay on page 1 (no gap of several lines), and the display starts page 2 with
+    the sentence that introduces it."""
+    import subprocess
+
+    def page(n):
+        out = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(built_reports["nn-assignment2-2024"]), "-"],
+                             check=True, capture_output=True, text=True).stdout
+        return " ".join(out.split())
+
+    one, two = page(1), page(2)
+    assert "Backward pass Each step multiplies the gradient" in one
+    assert one.rstrip(" 0123456789").endswith("has the shape of Z.")
+    assert two.startswith("With δ = ∂L/∂y")

@@ -136,3 +136,36 @@ def test_filter_counts_said_to_double_only_when_they_do():
         pipeline.load("nn-assignment2-2024"))
     tex = _tex_of("nn-assignment2-2024", p2={"target_channels": 6})
     assert "double" not in tex and "The filter counts grow from one convolution" in tex
+
+
+@pytest.mark.parametrize(("before", "says"), [
+    ({"kind": "avgpool", "kernel": 2, "stride": 2, "padding": 0, "filters": 0},
+     "maps that the average pooling layer before it passes on"),
+    ({"kind": "maxpool", "kernel": 2, "stride": 2, "padding": 0, "filters": 0},
+     "maps that the max pooling layer before it passes on"),
+    ({"kind": "conv", "kernel": 3, "stride": 1, "padding": 0, "filters": 10},
+     "maps that the convolution before it produces"),
+])
+def test_last_layer_weights_name_the_layer_before_it(before, says):
+    """(b) counts the last convolution's weights over the maps of the layer before it: the
+    sentence names that layer's kind from the data (a convolution is not a pooling layer)."""
+    p = pipeline.load("hw3-theory").problems[2].params
+    layers = (p.layers[0], conv_arithmetic.LayerSpec(**before), p.layers[-1])
+    tex = " ".join(_tex_of("hw3-theory", p2={"layers": layers}).split())
+    assert says in tex
+    assert tex.count("layer before it passes on") + tex.count("before it produces") == 1
+    assert "avg pool with" not in tex and "max pool with" not in tex
+
+
+@pytest.mark.parametrize("sheet", [False, True])
+def test_hw3_theory_vector_entries_bold_as_in_the_assignment(sheet):
+    """hw3-theory writes a vector's entries bold (\\mathbf{x}_j, as the assignment does), in the
+    task, the derivations and the result boxes alike: no plain x_i or x_j next to a bold x. (The
+    grey step reasons come from reportgen/problems/activation_calculus.py, not the template.)"""
+    import re
+
+    report = pipeline.load("hw3-theory")
+    solved = [pipeline.Solved(p, problems.get(p.kind).solve(p.params), ()) for p in report.problems]
+    tex = pipeline.render_tex(report, solved, Settings(), sheet=sheet) if sheet else _tex(report)
+    q1 = re.sub(r"\\tag\*\{[^\n]*", "", tex[tex.index("Question 1"):tex.index("Question 2")])
+    assert not re.search(r"(?<![\\\w{])x_[ijk]", q1)

@@ -74,3 +74,18 @@ def test_sheet_compiles(monkeypatch):
     sheet, _ = _render("hw3-theory", True, monkeypatch)
     compiled = compile.compile_tex(sheet, "sheet", 0)
     assert compiled.pdf.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("report_id", pipeline.report_ids())
+def test_sheet_asks_instead_of_telling_what_we_do(report_id, monkeypatch):
+    """The sheet states each task as an instruction to the student (Find, Evaluate, Derive, ...),
+    not in the solution's voice ("We find all learning rates ..."); the solution keeps its voice."""
+    import re
+
+    sheet, _ = _render(report_id, True, monkeypatch)
+    body = " ".join(sheet[sheet.index("\\begin{document}"):].split())
+    assert not re.search(r"\b[Ww]e (find|evaluate|derive|run|give|differentiate)\b", body)
+    monkeypatch.undo()
+    full, _ = _render(report_id, False, monkeypatch)
+    task = " ".join(full[full.index("\\begin{document}"):].split())
+    assert re.search(r"\b[Ww]e (find|evaluate|derive|run|give|differentiate)\b", task) or report_id == "hw3-theory"
