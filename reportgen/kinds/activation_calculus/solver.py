@@ -91,7 +91,7 @@ def l2_gradient(sizes: tuple[int, ...]) -> Chain:
     return Chain("(g) gradient of the squared L2 norm", Partial(Sum(v[i] ** 2, (i, 1, n)), v[k]), (
         Step(Sum(Partial(v[i] ** 2, v[k]), (i, 1, n)), "linearity"),
         Step(Sum(plain(2, v[i], Indicator(Eq(i, k))), (i, 1, n)),
-             tex(r"$\partial x_i / \partial x_k = \mathbf{1}_{i = k}$")),
+             tex(r"$\partial \mathbf{x}_i / \partial \mathbf{x}_k = \mathbf{1}_{i = k}$")),
         Step(2 * v[k], tex(r"only $i = k$ remains")),
     ), instances=_index_instances(sizes, k))
 
@@ -99,8 +99,8 @@ def l2_gradient(sizes: tuple[int, ...]) -> Chain:
 def l1_gradient(sizes: tuple[int, ...]) -> Chain:
     return Chain("(h) gradient of the L1 norm", Partial(Sum(Abs(v[i]), (i, 1, n)), v[k]), (
         Step(Sum(Partial(Abs(v[i]), v[k]), (i, 1, n)), "linearity"),
-        Step(Partial(Abs(v[k]), v[k]), tex(r"only $i = k$ depends on $x_k$")),
-        Step(sign(v[k]), tex(r"slope of $|u|$ is $\pm 1$ for $u \gtrless 0$ ($x_k \neq 0$)")),
+        Step(Partial(Abs(v[k]), v[k]), tex(r"only $i = k$ depends on $\mathbf{x}_k$")),
+        Step(sign(v[k]), tex(r"slope of $|u|$ is $\pm 1$ for $u \gtrless 0$ ($\mathbf{x}_k \neq 0$)")),
     ), instances=_index_instances(sizes, k))
 
 
