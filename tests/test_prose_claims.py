@@ -10,6 +10,7 @@ import pytest
 
 from reportgen import kinds, pipeline
 from reportgen.kinds.conv_arithmetic import checks as conv_arithmetic_checks
+from reportgen.kinds.conv_arithmetic import data as conv_arithmetic_data
 from reportgen.kinds.conv_arithmetic import windows as conv_arithmetic_windows
 from reportgen.maths.conv import Config
 from reportgen.settings import Settings
@@ -150,7 +151,7 @@ def test_last_layer_weights_name_the_layer_before_it(before, says):
     """(b) counts the last convolution's weights over the maps of the layer before it: the
     sentence names that layer's kind from the data (a convolution is not a pooling layer)."""
     p = pipeline.load("hw3-theory").problems[2].params
-    layers = (p.layers[0], conv_arithmetic.LayerSpec(**before), p.layers[-1])
+    layers = (p.layers[0], conv_arithmetic_data.LayerSpec(**before), p.layers[-1])
     tex = " ".join(_tex_of("hw3-theory", p2={"layers": layers}).split())
     assert says in tex
     assert tex.count("layer before it passes on") + tex.count("before it produces") == 1
@@ -165,7 +166,7 @@ def test_hw3_theory_vector_entries_bold_as_in_the_assignment(sheet):
     import re
 
     report = pipeline.load("hw3-theory")
-    solved = [pipeline.Solved(p, problems.get(p.kind).solve(p.params), ()) for p in report.problems]
+    solved = [pipeline.Solved(p, kinds.get(p.kind).solve(p.params), ()) for p in report.problems]
     tex = pipeline.render_tex(report, solved, Settings(), sheet=sheet) if sheet else _tex(report)
     q1 = re.sub(r"\\tag\*\{[^\n]*", "", tex[tex.index("Question 1"):tex.index("Question 2")])
     assert not re.search(r"(?<![\\\w{])x_[ijk]", q1)
