@@ -26,6 +26,8 @@ class Check:
     deviation: float  # largest absolute deviation found (0 for exact checks that hold)
     tolerance: float  # the largest deviation accepted, in the quantity's own units
     exact: bool = False  # an equality of integers/rationals/symbols rather than floats
+    group: str = ""  # the derivation (chain) a step check belongs to; "" for a plain check
+    step: int = 0  # the step's number within ``group`` (1, 2, ...); 0 for a plain check
 
     @property
     def passed(self) -> bool:

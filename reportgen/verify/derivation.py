@@ -170,7 +170,8 @@ def check_chain(chain: Chain, tol: float = 1e-9) -> list[Check]:
         method = next((m for m in methods if not m.startswith("SymPy")), None) or _merge(methods)
         if chain.instances:
             method += ", " + describe(chain.instances)
-        out.append(Check(f"{chain.name}, step {i}", method, worst, 0.0 if exact else tol, exact=exact))
+        out.append(Check(f"{chain.name}, step {i}", method, worst, 0.0 if exact else tol, exact=exact,
+                         group=chain.name, step=i))
     return out
 
 

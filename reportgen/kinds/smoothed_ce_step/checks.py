@@ -31,7 +31,7 @@ def verify(p: Params, r: Result) -> list[Check]:
               1e-12, z_unit),
         close("softmax Jacobian diag(yhat) - yhat yhat^T", "central differences of the loop softmax at z - max z",
               r.softmax_jacobian, loops.softmax_jacobian_fd(v.z), 1e-6, 1e-3),
-        close("dLoss/dz through the softmax Jacobian = yhat - y^s", "the collapsed form of Problem 1",
+        close("dLoss/dz through the softmax Jacobian = yhat - y^s", "the collapsed form derived for this network",
               r.dL_dz, r.yhat - r.y_soft, soft, 1.0),
     ]
     checks += _gradient_checks(p, r, inst, z_unit)
