@@ -334,15 +334,17 @@ def test_a_template_flooding_the_log_is_stopped_and_the_log_capped(tmp_path, mon
 # --- valid data that used to fail in LaTeX -------------------------------------------------
 
 @pytest.mark.tex
-@pytest.mark.parametrize("layout", ["column", "row"])
-def test_a_12_input_12_hidden_network_builds_without_overfull_boxes(tmp_path, layout):
+@pytest.mark.parametrize(("layout", "d", "h"), [("column", 12, 12), ("row", 12, 12), ("column", 16, 20), ("row", 30, 4)])
+def test_a_wide_network_builds_without_overfull_boxes(tmp_path, layout, d, h):
+    """Over 10 columns (amsmath's limit), and for 16 x 20 taller than a page when set together:
+    nothing may run off the page (an overfull \\vbox is content below the bottom margin)."""
     import numpy as np
 
     rng = np.random.default_rng(7)
     wide = {**TINY_MLP, "title": "Wide network", "layout": layout,
-            "X": np.round(rng.uniform(-1, 1, (3, 12)), 1).tolist(), "t": [0.5, -0.2, 0.1],
-            "W1": np.round(rng.uniform(-1, 1, (12, 12)), 1).tolist(),
-            "b1": np.round(rng.uniform(-1, 1, 12), 1).tolist(), "W2": np.round(rng.uniform(-1, 1, 12), 1).tolist()}
+            "X": np.round(rng.uniform(-1, 1, (3, d)), 1).tolist(), "t": [0.5, -0.2, 0.1],
+            "W1": np.round(rng.uniform(-1, 1, (h, d) if layout == "column" else (d, h)), 1).tolist(),
+            "b1": np.round(rng.uniform(-1, 1, h), 1).tolist(), "W2": np.round(rng.uniform(-1, 1, h), 1).tolist()}
     toml = write_assignment(tmp_path / "in", "wide", [wide])
     proc = run_cli("build", toml, "--out", tmp_path / "out")
     assert proc.returncode == 0, proc.stderr
