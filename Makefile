@@ -2,6 +2,7 @@
 #             incremental: only reports whose inputs changed are rebuilt, JOBS at a time
 # make checks verify every report afresh and write its list of checks to build/<id>.checks.pdf
 # make test   run the test suite (what CI runs)
+# make test-quick  the tests that need no TeX (under a minute), for the edit-test loop
 # make bench  time a cold build of all reports against bare latexmk on the same .tex files
 PYTHON      ?= python3
 VENV        ?= .venv
@@ -20,7 +21,7 @@ CODE        := pyproject.toml $(wildcard reportgen/*.py reportgen/*/*.py reportg
 CONFIG      := $(OUT)/.make-config
 CONFIG_NOW  := templates=$(TEMPLATES)
 
-.PHONY: pdf pdfs stale checks test test-long tex venv clean bench FORCE
+.PHONY: pdf pdfs stale checks test test-quick test-long tex venv clean bench FORCE
 .DEFAULT_GOAL := pdf
 
 $(BIN)/reportgen: pyproject.toml
@@ -74,6 +75,9 @@ checks: $(BIN)/reportgen tex
 
 test: $(BIN)/reportgen tex
 	$(BIN)/python -m pytest
+
+test-quick: $(BIN)/reportgen   # everything but the tests that compile with TeX: under a minute
+	$(BIN)/python -m pytest -m "not tex"
 
 test-long: $(BIN)/reportgen   # the property tests with 400 editions per property (minutes)
 	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_properties_networks.py \
