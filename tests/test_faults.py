@@ -420,6 +420,12 @@ LARGE_EDITIONS = {
                               "target_channels": 512, "kernels": [1, 3, 5, 7]},
     "cnn-4096-maps": lambda: {**TINY_CNN, "in_size": 512, "in_channels": 4096, "target_size": 1,
                               "target_channels": 4096, "kernels": [1, 3]},
+    # 64 layers (a table taller than a page) and a 200 -> 4 design search with 49 strides (a row 994 pt wide)
+    "conv-64-layers": lambda: {"kind": "conv_arithmetic", "title": "Deep stack", "in_size": 64, "in_channels": 3,
+                               "layers": [{"kind": "conv", "kernel": 1, "stride": 1, "padding": 0, "filters": 8}] * 64,
+                               "design": {"in_size": 200, "in_channels": 3, "out_size": 4, "out_channels": 64,
+                                          "constraints": [{"item": "c", "padding": 0, "dilation": 1},
+                                                          {"item": "e", "padding": 1, "dilation": 1}]}},
     # five values at the top of their ranges: the counterexample's two vectors are wider than a line
     "act-5-values": lambda: {"kind": "activation_calculus", "title": "Large values", "exp_values": [16, 17, 18, 19, 20],
                              "scales": [0, 2, 3, 4, 5, 6], "shown_scale": 6, "index_sizes": [4, 3],
