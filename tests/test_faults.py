@@ -398,11 +398,11 @@ def test_a_template_writing_many_files_is_stopped(tmp_path, monkeypatch):
     assert list(tmpdir.iterdir()) == []
 
 
-def _smoothed_ce_step(d: int, n: int, q: int) -> dict:
+def _smoothed_ce_step(d: int, n: int, q: int, scale: float = 1, digits: int = 1) -> dict:
     import numpy as np
 
-    rng = np.random.default_rng(3)
-    u = lambda *shape: np.round(rng.uniform(-1, 1, shape), 1).tolist()  # noqa: E731
+    rng = np.random.default_rng(3 if digits == 1 else 5)
+    u = lambda *shape: np.round(rng.uniform(-scale, scale, shape), digits).tolist()  # noqa: E731
     return {"kind": "smoothed_ce_step", "title": "Large step", "x": u(d), "y": [1.0] + [0.0] * (q - 1),
             "W1": u(d, n), "b1": u(n), "W2": u(n, q), "b2": u(q), "epsilon": 0.2, "eta": 0.1}
 
@@ -413,6 +413,8 @@ LARGE_EDITIONS = {
     "sce-8-12-6": lambda: _smoothed_ce_step(8, 12, 6),
     "sce-16-20-10": lambda: _smoothed_ce_step(16, 20, 10),
     "sce-2-3-40": lambda: _smoothed_ce_step(2, 3, 40),
+    # the shipped sizes (3 x 3) with two-digit values and two decimals: h and a side by side were too wide
+    "sce-3-3-3-decimals": lambda: _smoothed_ce_step(3, 3, 3, scale=9.99, digits=2),
     # 8-layer stacks (wide rows), 29 stacks (a table taller than the space left), 512 px x 4096 channels
     "cnn-64-to-2": lambda: {**TINY_CNN, "in_size": 64, "in_channels": 3, "target_size": 2, "target_channels": 128,
                             "kernels": [3, 5, 7, 9]},
