@@ -49,6 +49,8 @@ def toml_value(v: Any) -> str:
         return "true" if v else "false"
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):  # an inline table
+        return "{" + ", ".join(f"{k} = {toml_value(x)}" for k, x in v.items()) + "}"
     return repr(v)
 
 

@@ -17,7 +17,7 @@ import pytest
 from reportgen import cli, compile, pipeline, spec
 from reportgen.errors import LatexError, SpecError
 
-from .buildkit import ROOT, TINY_MLP, document_templates, kill_all, processes_with, run_cli, write_assignment
+from .buildkit import ROOT, TINY_CNN, TINY_MLP, document_templates, kill_all, processes_with, run_cli, write_assignment
 
 
 def one_line_error(proc: subprocess.CompletedProcess[str], code: int = 1) -> str:
@@ -396,3 +396,52 @@ def test_a_template_writing_many_files_is_stopped(tmp_path, monkeypatch):
         pipeline.build_report(toml, pipeline.Settings(out_dir=out, templates=(tpl,), timeout=120))
     assert time.monotonic() - start < 60
     assert list(tmpdir.iterdir()) == []
+
+
+def _smoothed_ce_step(d: int, n: int, q: int, scale: float = 1, digits: int = 1) -> dict:
+    import numpy as np
+
+    rng = np.random.default_rng(3 if digits == 1 else 5)
+    u = lambda *shape: np.round(rng.uniform(-scale, scale, shape), digits).tolist()  # noqa: E731
+    return {"kind": "smoothed_ce_step", "title": "Large step", "x": u(d), "y": [1.0] + [0.0] * (q - 1),
+            "W1": u(d, n), "b1": u(n), "W2": u(n, q), "b2": u(q), "epsilon": 0.2, "eta": 0.1}
+
+
+LARGE_EDITIONS = {
+    # side-by-side matrices wider than the page (8-12-6), a result taller than a page (16-20-10),
+    # a q x q Jacobian of 40 x 40 (2-3-40)
+    "sce-8-12-6": lambda: _smoothed_ce_step(8, 12, 6),
+    "sce-16-20-10": lambda: _smoothed_ce_step(16, 20, 10),
+    "sce-2-3-40": lambda: _smoothed_ce_step(2, 3, 40),
+    # the shipped sizes (3 x 3) with two-digit values and two decimals: h and a side by side were too wide
+    "sce-3-3-3-decimals": lambda: _smoothed_ce_step(3, 3, 3, scale=9.99, digits=2),
+    # 8-layer stacks (wide rows), 29 stacks (a table taller than the space left), 512 px x 4096 channels
+    "cnn-64-to-2": lambda: {**TINY_CNN, "in_size": 64, "in_channels": 3, "target_size": 2, "target_channels": 128,
+                            "kernels": [3, 5, 7, 9]},
+    "cnn-29-stacks": lambda: {**TINY_CNN, "in_size": 100, "in_channels": 3, "target_size": 2,
+                              "target_channels": 512, "kernels": [1, 3, 5, 7]},
+    "cnn-4096-maps": lambda: {**TINY_CNN, "in_size": 512, "in_channels": 4096, "target_size": 1,
+                              "target_channels": 4096, "kernels": [1, 3]},
+    # 64 layers (a table taller than a page) and a 200 -> 4 design search with 49 strides (a row 994 pt wide)
+    "conv-64-layers": lambda: {"kind": "conv_arithmetic", "title": "Deep stack", "in_size": 64, "in_channels": 3,
+                               "layers": [{"kind": "conv", "kernel": 1, "stride": 1, "padding": 0, "filters": 8}] * 64,
+                               "design": {"in_size": 200, "in_channels": 3, "out_size": 4, "out_channels": 64,
+                                          "constraints": [{"item": "c", "padding": 0, "dilation": 1},
+                                                          {"item": "e", "padding": 1, "dilation": 1}]}},
+    # five values at the top of their ranges: the counterexample's two vectors are wider than a line
+    "act-5-values": lambda: {"kind": "activation_calculus", "title": "Large values", "exp_values": [16, 17, 18, 19, 20],
+                             "scales": [0, 2, 3, 4, 5, 6], "shown_scale": 6, "index_sizes": [4, 3],
+                             "vjp_sizes": [16, 17, 18, 19, 20], "count_sizes": [296, 297, 298, 299, 300],
+                             "seed": 4294967295},
+}
+
+
+@pytest.mark.tex
+@pytest.mark.parametrize("name", sorted(LARGE_EDITIONS))
+def test_an_edition_near_the_size_limits_builds_without_overfull_boxes(tmp_path, name):
+    """Valid editions near what the parsers accept: nothing may run off the page."""
+    toml = write_assignment(tmp_path / "in", name, [LARGE_EDITIONS[name]()])
+    proc = run_cli("build", toml, "--out", tmp_path / "out", timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    log = (tmp_path / "out" / f"{name}.log").read_text()
+    assert "Overfull" not in log
