@@ -153,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: {_os_error(exc)}", file=sys.stderr)
         return 1
+    except MemoryError:  # data the validators let through but this machine cannot hold
+        print("error: out of memory; the assignment's sizes are too large for this machine "
+              "(make them smaller)", file=sys.stderr)
+        return 1
     except KeyboardInterrupt as exc:
         compile.abort_all()
         signum = getattr(exc, "signum", signal.SIGINT)

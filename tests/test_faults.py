@@ -445,3 +445,17 @@ def test_an_edition_near_the_size_limits_builds_without_overfull_boxes(tmp_path,
     assert proc.returncode == 0, proc.stderr
     log = (tmp_path / "out" / f"{name}.log").read_text()
     assert "Overfull" not in log
+
+
+def test_running_out_of_memory_is_one_line(monkeypatch, capsys):
+    """A MemoryError (sizes the validators allow but the machine cannot hold) is an error line
+    with exit 1, not a traceback."""
+    from reportgen import cli, pipeline
+
+    def exhausted(report):
+        raise MemoryError
+
+    monkeypatch.setattr(pipeline, "solve", exhausted)
+    assert cli.main(["solve", "nn-assignment2-2024", "--json"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: out of memory") and err.count("\n") == 1 and "Traceback" not in err

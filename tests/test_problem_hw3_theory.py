@@ -318,3 +318,22 @@ def test_pdf_contains_the_results(built_reports):
     assert "79 510" in text or "79510" in text
     for c in ("k = 14, s = 10, p = 0, d = 1", "k = 6, s = 11, p = 1, d = 2", "k = 11, s = 11, p = 1, d = 1"):
         assert c in text
+
+
+def test_q3_design_with_65536_channels_verifies_without_huge_arrays(tmp_path):
+    """Valid data at the channel limit: the checks convolve at most two channels (the spatial
+    size does not depend on them); before, a 65,536 x 254 x 254 input asked for 31 GiB."""
+    import resource
+
+    text = (pipeline.ASSIGNMENTS / "hw3-theory.toml").read_text()
+    text = text.replace('id = "hw3-theory"', 'id = "wide-channels"')
+    text = text.replace("in_size = 64\nin_channels = 3\nout_size = 6\nout_channels = 64",
+                        "in_size = 254\nin_channels = 65536\nout_size = 6\nout_channels = 65536")
+    assert "in_channels = 65536" in text
+    path = tmp_path / "wide-channels.toml"
+    path.write_text(text)
+    report = pipeline.load(path)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    verified = pipeline.verify(report, pipeline.solve(report))
+    assert all(c.passed for s in verified for c in s.checks)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 1_000_000  # KiB: under 1 GiB more

@@ -116,12 +116,16 @@ def verify(p: Params, r: Result) -> list[Check]:
         checks.append(equal(f"({dz.item}) no skipped rows", "rows marked by every window's extent",
                             {(c.k, c.s) for c in dz.covering}, covered))
         c = dz.chosen
-        x = rng.standard_normal((r.in_channels, n, n))
-        w = rng.standard_normal((r.out_channels, r.in_channels, c.k, c.k))
+        # The spatial size does not depend on the channel counts: convolve at most 2 of each, so
+        # that 65,536 channels of 254 x 254 (valid data) need no 31 GiB input.
+        c_in, c_out = min(r.in_channels, 2), min(r.out_channels, 2)
+        x = rng.standard_normal((c_in, n, n))
+        w = rng.standard_normal((c_out, c_in, c.k, c.k))
         got = conv2d(x, w, c.s, c.p, c.d).shape
-        shape = f"({r.out_channels}, {target}, {target})"
-        checks.append(equal(f"({dz.item}) k={c.k}, s={c.s}, p={c.p}, d={c.d} gives {shape}",
-                            "direct convolution of a random input", got, (r.out_channels, target, target)))
+        shape = f"({target}, {target})"
+        checks.append(equal(f"({dz.item}) k={c.k}, s={c.s}, p={c.p}, d={c.d} gives {shape} per map",
+                            f"direct convolution of a random {c_in}-channel input with {c_out} filters",
+                            got, (c_out, target, target)))
         checks.append(equal(f"({dz.item}) chosen by the rule", "smallest (k, s) among exact, gap-free fits",
                             (c.k, c.s), min((cc.k, cc.s) for cc in dz.found
                                             if (cc.k, cc.s) in tiled and (cc.k, cc.s) in covered)))
