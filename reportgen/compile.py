@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import jail, texformat
-from .errors import LatexError, OutputError
+from .atomic import publish, stage, writing
+from .errors import LatexError
 from .texlog import LogError, first_errors, read_capped
 from .texlog import read_all as _read
 
@@ -111,46 +112,6 @@ def pdf_is_complete(path: Path) -> bool:
 
 
 @contextlib.contextmanager
-def writing(path: Path) -> Iterator[None]:
-    """An OSError while writing the output (read-only, disk full, a file where a folder should
-    be) becomes one line naming the path; what was there before stays as it was."""
-    try:
-        yield
-    except OSError as exc:
-        why = exc.strerror or str(exc)
-        if isinstance(exc, (FileExistsError, NotADirectoryError)):
-            why = "a file is in the way where a folder is needed"
-        raise OutputError(f"cannot write {exc.filename or path}: {why}") from None
-
-
-def _stage(data: bytes, dest: Path) -> str:
-    """``data`` in a synced temp file beside ``dest`` (same filesystem: os.replace is atomic)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return tmp
-
-
-def publish(data: bytes, dest: Path) -> None:
-    """Write ``dest`` atomically: a temp file in the same folder, fsync, os.replace."""
-    with writing(dest):
-        tmp = _stage(data, dest)
-        try:
-            os.replace(tmp, dest)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-
-@contextlib.contextmanager
 def output_lock(out_dir: Path, jobname: str) -> Iterator[None]:
     """Exclusive use of ``out_dir``'s files of ``jobname`` (flock: between processes and threads)."""
     lock = out_dir / f".{jobname}.lock"
@@ -176,7 +137,7 @@ def publish_set(out_dir: Path, jobname: str, files: dict[str, bytes], stamp: str
         staged: list[tuple[str, Path]] = []
         try:
             for name, data in files.items():
-                staged.append((_stage(data, out_dir / name), out_dir / name))
+                staged.append((stage(data, out_dir / name), out_dir / name))
             if stamp is not None:
                 stamp_file.unlink(missing_ok=True)
             for tmp, dest in staged:

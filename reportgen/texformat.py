@@ -34,12 +34,12 @@ import json
 import os
 import re
 import subprocess
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
+from .atomic import publish
 
 PDFLATEX_ARGS = ("-interaction=nonstopmode", "-halt-on-error", "-file-line-error", "-no-shell-escape",
                  "-recorder")
@@ -164,20 +164,6 @@ def valid_format(fmt: Path) -> bool:
         return False
 
 
-def _publish(data: bytes, dest: Path) -> None:
-    """Write a cache file atomically (temp file in the same folder, then os.replace), so a
-    concurrent build sees the old file or the new one, never a partial one."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def ensure_format(preamble: str, cache: Path, work: Path, run: Runner, pdflatex: str) -> Path | None:
     """The cached format for ``preamble`` (built now if missing or not valid); None when the
     preamble cannot be dumped (the document is then compiled whole)."""
@@ -196,13 +182,13 @@ def ensure_format(preamble: str, cache: Path, work: Path, run: Runner, pdflatex:
             return None
         made = dump(preamble, work / "format", run, pdflatex)
         if made is None:
-            _publish(b"", failed)
+            publish(b"", failed)
             return None
         dumped, inputs = made
         fmt.with_suffix(".json").unlink(missing_ok=True)  # no manifest until the new format is in place
-        _publish(dumped.read_bytes(), fmt)
+        publish(dumped.read_bytes(), fmt)
         manifest = {"sha256": _sha256(fmt), "size": fmt.stat().st_size, "inputs": inputs}
-        _publish(json.dumps(manifest).encode(), fmt.with_suffix(".json"))
+        publish(json.dumps(manifest).encode(), fmt.with_suffix(".json"))
     prune(folder, keep=fmt)
     return fmt
 
@@ -300,7 +286,7 @@ def load_seed(cache: Path, jobname: str) -> dict[str, bytes]:
 
 def save_seed(cache: Path, jobname: str, state: dict[str, bytes]) -> None:
     text = json.dumps({name: base64.b64encode(data).decode() for name, data in sorted(state.items())})
-    _publish(text.encode(), cache / "aux" / f"{jobname}.json")
+    publish(text.encode(), cache / "aux" / f"{jobname}.json")
 
 
 @dataclass(frozen=True)

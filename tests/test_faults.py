@@ -334,7 +334,8 @@ def test_a_template_flooding_the_log_is_stopped_and_the_log_capped(tmp_path, mon
 # --- valid data that used to fail in LaTeX -------------------------------------------------
 
 @pytest.mark.tex
-@pytest.mark.parametrize(("layout", "d", "h"), [("column", 12, 12), ("row", 12, 12), ("column", 16, 20), ("row", 30, 4)])
+@pytest.mark.parametrize(("layout", "d", "h"),
+                         [("column", 12, 12), ("row", 12, 12), ("column", 16, 20), ("row", 30, 4)])
 def test_a_wide_network_builds_without_overfull_boxes(tmp_path, layout, d, h):
     """Over 10 columns (amsmath's limit), and for 16 x 20 taller than a page when set together:
     nothing may run off the page (an overfull \\vbox is content below the bottom margin)."""
