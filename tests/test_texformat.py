@@ -152,6 +152,16 @@ def test_passes(tmp_path):
 
 
 @pytest.mark.tex
+def test_a_first_build_of_every_shipped_report_is_one_pass(tmp_path):
+    """The built-in templates use no cross-reference (a figure's number is written without \\ref),
+    so a cold build runs pdflatex once per report."""
+    cache = tmp_path / "cache"
+    for golden in sorted((ROOT / "tests" / "golden").glob("*.tex")):
+        compiled = build(golden.read_text(), cache, golden.stem)
+        assert (golden.stem, compiled.passes) == (golden.stem, 1)
+
+
+@pytest.mark.tex
 def test_a_stale_aux_that_breaks_the_build_is_dropped(tmp_path):
     cache = tmp_path / "cache"
     build(WITH_REF, cache, "ref")
