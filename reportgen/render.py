@@ -22,6 +22,7 @@ the same name and override one block.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import time
 import traceback
@@ -120,8 +121,29 @@ class _OriginMarkers(jinja2.ext.Extension):
         return "".join(out)
 
 
+@functools.cache
+def _code_salt() -> str:
+    """What compiled templates depend on besides their source: this module's environment options
+    and the sandbox's code generator (see sandbox.CompiledTemplates)."""
+    h = hashlib.sha256(jinja2.__version__.encode())
+    for module in (__file__, sandbox.__file__):
+        h.update(Path(module).read_bytes())
+    return h.hexdigest()
+
+
+def _bytecode_cache(folder: Path | None) -> sandbox.CompiledTemplates | None:
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a read-only output folder: compile every template
+        return None
+    return sandbox.CompiledTemplates(folder, _code_salt())
+
+
 def environment(user_dirs: Sequence[Path] = (), fmt: FormatSettings = latexfmt.DEFAULT,
-                trace: bool = False) -> jinja2.Environment:
+                trace: bool = False, cache: Path | None = None) -> jinja2.Environment:
+    """``cache``: a folder for compiled templates (not used for a traced render)."""
     for d in user_dirs:
         if not Path(d).is_dir():
             raise TemplateError(f"template folder {d} does not exist")
@@ -145,6 +167,7 @@ def environment(user_dirs: Sequence[Path] = (), fmt: FormatSettings = latexfmt.D
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
         extensions=[_OriginMarkers] if trace else [],
+        bytecode_cache=None if trace else _bytecode_cache(cache),
     )
     env.filters = {name: sandbox.limited_filter(fn) for name, fn in env.filters.items()}
     env.filters["_bounded_iter"] = sandbox.bounded_iter

@@ -9,16 +9,18 @@ method builds are all capped. reportgen.render builds the one environment from t
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 import threading
 import time
 import types
 from collections.abc import Sequence
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 import jinja2.compiler
 import jinja2.filters
 import jinja2.loaders
@@ -27,7 +29,8 @@ import jinja2.sandbox
 import jinja2.utils
 import numpy as np
 
-from .errors import TemplateError
+from .atomic import publish
+from .errors import OutputError, TemplateError
 
 MAX_RENDER_SECONDS = 20.0  # a real report renders in about 0.1 s
 MAX_OUTPUT = 8_000_000  # characters of .tex (a real report: under 100,000)
@@ -233,3 +236,35 @@ def lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
     if not (isinstance(n, int) and isinstance(max, int) and n <= 100 and max <= 1000):
         raise RenderLimit("lipsum() is limited to n <= 100 paragraphs of max <= 1000 words")
     return jinja2.utils.generate_lorem_ipsum(n=n, html=html, min=min, max=max)
+
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept on disk between builds (Jinja's bytecode cache), so that a build
+    compiles only the templates that changed since the last one. An entry is used only for the
+    same template file with the same source (Jinja's checksum), the same Python (Jinja's magic)
+    and the same code generator and environment options (``salt``, a hash of the modules that
+    define them, is part of every key). Each file starts with the SHA-256 of the rest: a
+    truncated or altered entry is ignored and written anew. Not for traced renders (their
+    source is preprocessed)."""
+
+    def __init__(self, directory: Path, salt: str) -> None:
+        self.directory, self.salt = directory, salt
+
+    def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.directory / f"{hashlib.sha256(f'{self.salt}|{bucket.key}'.encode()).hexdigest()[:32]}.cache"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            data = self._path(bucket).read_bytes()
+            if hashlib.sha256(data[32:]).digest() == data[:32]:
+                bucket.bytecode_from_string(data[32:])
+        except Exception:  # noqa: BLE001 (unreadable or not Jinja's: compile afresh)
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        payload = bucket.bytecode_to_string()
+        try:
+            publish(hashlib.sha256(payload).digest() + payload, self._path(bucket))
+        except (OSError, OutputError):  # a read-only or full disk: the next build compiles again
+            pass

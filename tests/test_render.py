@@ -64,3 +64,57 @@ def test_missing_template_names_the_folders_searched():
 def test_tex_marks_template_literals_trusted():
     env = env_with({"t": '(((tex("\\\\alpha")))) ((("\\\\alpha")))'})
     assert render.render(env, "t", {}) == r"\alpha \textbackslash{}alpha"
+
+
+def compiles(monkeypatch) -> list[str]:
+    """The names of the templates Jinja compiles from source (the real compile runs)."""
+    names: list[str] = []
+    real = jinja2.Environment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        names.append(name)
+        return real(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    return names
+
+
+def test_compiled_templates_are_reused_until_their_source_changes(tmp_path, monkeypatch):
+    tpl, cache = tmp_path / "tpl", tmp_path / "cache"
+    tpl.mkdir()
+    (tpl / "t.tex.j2").write_text("A (((v|num))) ((* include 'u.tex.j2' *))")
+    (tpl / "u.tex.j2").write_text("U")
+    names = compiles(monkeypatch)
+    assert render.render(render.environment([tpl], cache=cache), "t.tex.j2", {"v": 1.5}) == "A 1.5000 U"
+    assert sorted(names) == ["t.tex.j2", "u.tex.j2"]
+    names.clear()
+    assert render.render(render.environment([tpl], cache=cache), "t.tex.j2", {"v": 2.5}) == "A 2.5000 U"
+    assert names == []  # both from the cache
+    (tpl / "u.tex.j2").write_text("V")
+    assert render.render(render.environment([tpl], cache=cache), "t.tex.j2", {"v": 2.5}) == "A 2.5000 V"
+    assert names == ["u.tex.j2"]  # only the edited one again
+
+
+def test_a_damaged_compiled_template_is_ignored(tmp_path, monkeypatch):
+    tpl, cache = tmp_path / "tpl", tmp_path / "cache"
+    tpl.mkdir()
+    (tpl / "t.tex.j2").write_text("A (((v|num)))")
+    render.render(render.environment([tpl], cache=cache), "t.tex.j2", {"v": 1.5})
+    [entry] = cache.iterdir()
+    data = entry.read_bytes()
+    names = compiles(monkeypatch)
+    for damaged in (data[:-7], data[:40] + bytes([data[40] ^ 1]) + data[41:], b""):
+        entry.write_bytes(damaged)
+        assert render.render(render.environment([tpl], cache=cache), "t.tex.j2", {"v": 3.5}) == "A 3.5000"
+    assert names == ["t.tex.j2"] * 3
+    assert entry.read_bytes() == data  # written anew
+
+
+def test_a_traced_render_does_not_use_compiled_templates(tmp_path):
+    tpl, cache = tmp_path / "tpl", tmp_path / "cache"
+    tpl.mkdir()
+    (tpl / "t.tex.j2").write_text("A\n(((v|num)))\n")
+    plain = render.render(render.environment([tpl], cache=cache), "t.tex.j2", {"v": 1.5})
+    traced = render.render(render.environment([tpl], trace=True, cache=cache), "t.tex.j2", {"v": 1.5})
+    assert render.strip_markers(traced) == plain and traced != plain
+    assert render.render(render.environment([tpl], cache=cache), "t.tex.j2", {"v": 1.5}) == plain
