@@ -183,6 +183,16 @@ def test_coords_for_pgfplots():
         lf.coords([[0, float("nan")]])
 
 
+def test_pgftable_holds_the_same_numbers_as_coords():
+    points = [[0, 1.5], [2, -1e-7], [1e-301, 123456789.0]]
+    assert lf.pgftable(points) == r"table[row sep=\\] {x y \\ 0 1.5 \\ 2 -1e-07 \\ 0 1.23457e+08 \\}"
+    assert lf.coords(points) == "(0,1.5) (2,-1e-07) (0,1.23457e+08)"
+    with pytest.raises(FormatError):
+        lf.pgftable([[0, float("inf")]])
+    with pytest.raises(FormatError, match="shape"):
+        lf.pgftable([1, 2, 3])
+
+
 ESCAPE_CASES = [
     ("plain Text", "plain Text"),
     ("$x$ & 50% #1 a_b ~", "\\$x\\$ \\& 50\\% \\#1 a\\_b \\textasciitilde{}"),

@@ -275,3 +275,21 @@ def test_prune_keeps_the_newest_formats(tmp_path):
     texformat.prune(tmp_path, keep=tmp_path / "k0.fmt", limit=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "k0.fmt", "k0.json", "k0.lock", "k3.fmt", "k3.json", "k3.lock", "k4.fmt", "k4.json", "k4.lock"]
+
+
+@pytest.mark.tex
+def test_pgftable_draws_exactly_what_coordinates_draws(tmp_path):
+    """The |pgftable filter (faster for pgfplots to read) gives the same PDF bytes as |coords."""
+    from reportgen import latexfmt
+
+    points = [[0.0, 1.0], [0.5, 0.25], [1.0, 1e-05], [1.5, -2.5e7]]
+
+    def doc(plot: str) -> str:
+        return (PREAMBLE + "\\usepackage{pgfplots}\\pgfplotsset{compat=1.18}\n\\begin{document}\n"
+                "\\begin{tikzpicture}\\begin{axis}\\addplot[thick, smooth, mark=*] " + plot +
+                ";\\end{axis}\\end{tikzpicture}\n\\end{document}\n")
+
+    cache = tmp_path / "cache"
+    table = build(doc(latexfmt.pgftable(points)), cache, "plot")
+    listed = build(doc(f"coordinates {{{latexfmt.coords(points)}}}"), cache, "plot")
+    assert table.pdf == listed.pdf
