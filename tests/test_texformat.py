@@ -171,7 +171,7 @@ def test_a_stale_aux_that_breaks_the_build_is_dropped(tmp_path):
 
 
 @pytest.mark.tex
-@pytest.mark.parametrize("report", ["nn-assignment2-2023", "hw3-theory"])
+@pytest.mark.parametrize("report", ["nn-assignment2-2023", "hw3-theory", "ml-hw3-2024spring", "nn-assignment2-2024"])
 def test_pdfs_are_identical_with_and_without_the_format(tmp_path, report):
     """The real reports (xcolor's colour stack, \\pdftrailerid, hyperref, pgfplots legends)."""
     tex = (ROOT / "tests" / "golden" / f"{report}.tex").read_text()
