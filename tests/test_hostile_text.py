@@ -109,7 +109,7 @@ def _run_hostile_build(tmp_path: Path, marker: Path) -> None:
     assert not marker.exists()
     assert sorted(p.name for p in out.iterdir()) == [".cache", ".hostile.lock", ".hostile.stamp", "hostile.d",
                                                      "hostile.log", "hostile.pdf", "hostile.tex"]
-    assert sorted(p.name for p in (out / ".cache").iterdir()) == ["aux", "formats", "hostile.checks.json"]
+    assert sorted(p.name for p in (out / ".cache").iterdir()) == ["aux", "formats", "hostile.checks.json", "templates"]
     for d in (cwd, tmpdir, home):
         assert list(d.iterdir()) == [], f"{d.name} is not empty: {list(d.iterdir())}"
     # The generated .tex carries the strings escaped: no hostile control sequence survives.
