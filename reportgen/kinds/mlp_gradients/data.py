@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...maths import mlp
-from .layout import NAMES as LAYOUTS
 from .layout import Layout
 from .reference import (
     Net,

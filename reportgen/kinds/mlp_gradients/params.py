@@ -6,7 +6,8 @@ import numpy as np
 
 from ...errors import SpecError
 from ...spec import Table
-from .data import LAYOUTS, MAX_WORK, Params, _net
+from .data import MAX_WORK, Params, _net
+from .layout import NAMES as LAYOUTS
 from .layout import Layout
 from .reference import (
     loss_unit,
