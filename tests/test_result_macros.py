@@ -33,11 +33,14 @@ DISPLAYS = [
 
 @pytest.mark.tex
 def test_results_and_displays_take_their_form_by_their_size_without_overfull_boxes(tmp_path):
-    spy = (r"\let\boxform\resultbox\renewcommand{\resultbox}[1]{\typeout{FORM box}\boxform{#1}}"
+    spy = (r"\makeatletter\let\boxform\rg@boxed\def\rg@boxed{\typeout{FORM box}\boxform}\makeatother"
            r"\let\rulesform\resultrules\renewcommand{\resultrules}[1]{\typeout{FORM rules}\rulesform{#1}}")
     body = "\n\n".join([spy] + [rf"\result{{{c}}}" for c, _ in RESULTS]
                        + [rf"Text \breakiftall{{{d}\typeout{{BREAKS{i} \the\interdisplaylinepenalty}}}}"
-                          for i, (d, _) in enumerate(DISPLAYS)])
+                          for i, (d, _) in enumerate(DISPLAYS)]
+                       + [rf"\setbox0\vbox{{\result{{{c}}}}}\setbox1\vbox{{\resultbox{{{c}}}}}"
+                          r"\typeout{SIZES \the\ht0,\the\dp0,\the\wd0/\the\ht1,\the\dp1,\the\wd1}"
+                          for c, form in RESULTS if form == "box"])
     tpl = tmp_path / "tpl"
     tpl.mkdir()
     (tpl / "report.tex.j2").write_text('((* extends "builtin/base.tex.j2" *))\n((* block body *))\n'
@@ -46,10 +49,12 @@ def test_results_and_displays_take_their_form_by_their_size_without_overfull_box
     proc = run_cli("build", toml, "--templates", tpl, "--out", tmp_path / "out")
     assert proc.returncode == 0, proc.stderr
     log = (tmp_path / "out" / "forms.log").read_text()
-    assert re.findall(r"FORM (\w+)", log) == [form for _, form in RESULTS]
+    assert re.findall(r"FORM (\w+)", log)[:len(RESULTS)] == [form for _, form in RESULTS]
     # a display is set more than once (measured, then shown): the last value is the one shown
     assert [re.findall(rf"BREAKS{i} (\d+)", log)[-1] for i in range(len(DISPLAYS))] == [p for _, p in DISPLAYS]
     assert "Overfull" not in log
+    sizes = re.findall(r"SIZES (\S+)/(\S+)", log)  # a boxed result is the box \resultbox makes
+    assert len(sizes) == 3 and all(a == b for a, b in sizes), sizes
 
 
 def test_the_layout_orients_weights_and_vectors():
