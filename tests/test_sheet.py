@@ -60,7 +60,10 @@ def test_sheet_keeps_tasks_and_data_and_drops_every_solution(report_id, monkeypa
     full, solved = _render(report_id, False, monkeypatch)
     sheet, _ = _render(report_id, True, monkeypatch)
     assert len(sheet) < len(full) / 2
-    assert r"\resultbox{" not in sheet
+    body = sheet[sheet.index(r"\begin{document}"):]  # the preamble defines the result macros
+    assert r"\resultbox{" not in body and r"\result{" not in body
+    full_body = full[full.index(r"\begin{document}"):]
+    assert r"\result{" in full_body or r"\resultbox{" in full_body
     for s in solved:
         assert latexfmt.escape(s.spec.title) in sheet
         for given in _given(s.spec.kind, s.spec.params):
