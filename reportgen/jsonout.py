@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .latexfmt import Tex
+from .printer.tex import Tex
 
 SCHEMA = 1
 

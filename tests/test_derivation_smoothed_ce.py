@@ -13,8 +13,8 @@ from reportgen.kinds import smoothed_ce_derivation as D
 from reportgen.kinds.smoothed_ce_derivation import checks as D_checks
 from reportgen.kinds.smoothed_ce_derivation import data as D_data
 from reportgen.kinds.smoothed_ce_derivation import symbols as D_symbols
-from reportgen.latexfmt import sym
 from reportgen.maths.derivation import Chain, NumericStep, Step
+from reportgen.printer import sym
 from reportgen.settings import Settings
 from reportgen.verify import smoothed_ce as loops
 from reportgen.verify.derivation import check_chain, check_numeric, instantiate

@@ -14,7 +14,7 @@ import sympy
 
 from reportgen import jsonout, pipeline
 from reportgen.cli import main
-from reportgen.latexfmt import Tex
+from reportgen.printer import Tex
 
 from .conftest import ROOT
 

@@ -3,8 +3,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from reportgen import latexfmt as lf
-from reportgen.latexfmt import FormatError, FormatSettings
+from reportgen import printer as lf
+from reportgen.printer import FormatError, FormatSettings
 
 # Computed values: exactly `digits` decimals, integer values as integers, no -0, no float noise.
 NUM_CASES = [

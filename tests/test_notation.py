@@ -8,7 +8,6 @@ import sympy
 from sympy import Eq, IndexedBase, Sum, exp, log
 
 from reportgen.jsonout import dumps
-from reportgen.latexfmt import FormatError, sym
 from reportgen.maths.derivation import Chain, Step
 from reportgen.maths.notation import (
     Defined,
@@ -25,6 +24,7 @@ from reportgen.maths.notation import (
     softmax_entry,
     softplus,
 )
+from reportgen.printer import FormatError, sym
 from reportgen.verify.derivation import check_chain, describe, instantiate, step_equal
 
 x = sympy.Symbol("x", real=True)

@@ -1,7 +1,7 @@
 """SymPy building blocks for derivations, printed in textbook notation.
 
 Each class prints the way an assignment writes it (sigma(x), softplus(x), 1_{x>0},
-dS(x)_i / dx_j, S(x)_i; the printing itself is in reportgen.latexfmt, found by class name)
+dS(x)_i / dx_j, S(x)_i; the printing itself is in reportgen.printer.latex, found by class name)
 and expands to its definition on ``doit()``, SymPy's own convention
 for unevaluated objects (Derivative, Sum). A derivation step can therefore be written in
 notation and still be checked: ``reportgen.verify.derivation`` calls ``doit()`` (and

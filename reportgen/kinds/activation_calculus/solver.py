@@ -7,7 +7,6 @@ from fractions import Fraction
 import sympy
 from sympy import Abs, Eq, Max, Rational, Sum, exp, log, sign, tanh
 
-from ...latexfmt import Tex as tex
 from ...maths.derivation import Chain, Step
 from ...maths.notation import (
     Diff,
@@ -23,6 +22,7 @@ from ...maths.notation import (
     sigma,
     softplus,
 )
+from ...printer.tex import Tex as tex
 from .data import OpCount, Params, Result, ScaleRow
 from .symbols import _index_instances, c, i, j, k, n, v, x
 

@@ -7,9 +7,9 @@ import math
 import sympy
 from sympy import Eq, Sum, exp, log, sin
 
-from ...latexfmt import Tex as tex
 from ...maths.derivation import Chain, Step
 from ...maths.notation import Defined, Diff, Group, Indicator, Partial, add, frac, plain, softmax_entry
+from ...printer.tex import Tex as tex
 from .data import Chains, Params, Result
 from .model import n_theta
 

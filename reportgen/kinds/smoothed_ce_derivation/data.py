@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ...latexfmt import Tex
 from ...maths.derivation import Chain
+from ...printer.tex import Tex
 
 
 @dataclass(frozen=True)

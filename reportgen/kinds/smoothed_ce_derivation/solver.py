@@ -7,8 +7,8 @@ from typing import Any
 import sympy as sp
 from sympy import Derivative, KroneckerDelta, Sum
 
-from ...latexfmt import Tex
 from ...maths.derivation import Chain, Step
+from ...printer.tex import Tex
 from .data import Derived, Params, Result
 from .symbols import (
     MX,

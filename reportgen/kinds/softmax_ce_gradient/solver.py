@@ -8,9 +8,9 @@ from .data import Params, Result
 def solve(p: Params) -> Result:
     import sympy as sp
 
-    from ...latexfmt import Tex
     from ...maths.derivation import Chain, Step
     from ...maths.notation import Partial, SoftmaxEntry, add, frac, plain
+    from ...printer.tex import Tex
 
     y, t = sp.IndexedBase("y", real=True), sp.IndexedBase("t", real=True)
     m, i, j, k = sp.symbols("m i j k", integer=True, positive=True)
