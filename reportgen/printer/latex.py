@@ -65,11 +65,11 @@ class ReportPrinter(LatexPrinter):
     def integer(self, n: object) -> Tex:
         return numbers.integer(n)
 
-    def mat(self, a: object, given: bool = False) -> Tex:
-        return matrices.mat(a, self.fmt, given)
+    def mat(self, a: object, given: bool = False, rows: str | None = None) -> Tex:
+        return matrices.mat(a, self.fmt, given, rows)
 
-    def rowvec(self, a: object, given: bool = False) -> Tex:
-        return matrices.rowvec(a, self.fmt, given)
+    def rowvec(self, a: object, given: bool = False, rows: str | None = None) -> Tex:
+        return matrices.rowvec(a, self.fmt, given, rows)
 
     def shape(self, dims: object) -> Tex:
         return matrices.shape(dims, self.sym)

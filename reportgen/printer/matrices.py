@@ -27,10 +27,12 @@ def _as_2d(a: object) -> np.ndarray:
     return arr
 
 
-def mat(a: object, s: FormatSettings = DEFAULT, given: bool = False) -> Tex:
+def mat(a: object, s: FormatSettings = DEFAULT, given: bool = False, rows: str | None = None) -> Tex:
     """A matrix (1-D input is a column vector). Computed entries get ``s.digits`` decimals and
     integer values print as integers; given entries print each as given (``-1.0`` beside ``0.25``;
-    a matrix of integers as integers)."""
+    a matrix of integers as integers). ``rows`` ("gather" or "align"): a wide matrix's blocks are
+    rows of the enclosing gather* or align* (see :func:`_matrix_tex`), so the display can break
+    between them."""
     arr = _as_2d(a)
     if arr.dtype.kind in "iu":
         cells = [[integer(v) for v in row] for row in arr.tolist()]
@@ -41,27 +43,27 @@ def mat(a: object, s: FormatSettings = DEFAULT, given: bool = False) -> Tex:
                  for row in arr]
     else:
         cells = [[num(float(v), s) for v in row] for row in arr]
-    return _matrix_tex(cells, s.matrix_env)
+    return _matrix_tex(cells, s.matrix_env, rows)
 
 
 WIDE_PT = 240.0  # a matrix wider than this (estimated, in pt at text size) or of over 10 columns is set small
 BLOCK_PT = 150.0  # the width of one block of a small matrix (a row vector: half, it often shares its line)
+# How a wide matrix's blocks follow each other: inside one unbreakable ``gathered`` (None), or as
+# rows of the enclosing display: gather* rows, or align* rows continued after the alignment point.
+ROW_JOINS = {None: r" \\[3pt] ", "gather": r" \\[3pt] ", "align": r" \\[3pt] &\quad "}
 
 
-def _matrix_tex(cells: list[list[str]], env: str) -> Tex:
+def _matrix_tex(cells: list[list[str]], env: str, rows: str | None = None) -> Tex:
     """A matrix as ``env``; a wide one (any number of columns) in script size, its columns in
-    blocks one under the other, joined by an open bracket and dots: it fits beside its formula."""
+    blocks one under the other, joined by an open bracket and dots: it fits beside its formula.
+    The blocks sit in one ``gathered``, or with ``rows`` each on a row of its own (ROW_JOINS)."""
+    if rows not in ROW_JOINS:
+        raise FormatError(f"rows must be 'gather' or 'align', got {rows!r}")
     chars = [max(len(re.sub(r"\\[a-zA-Z]+|[{}^_ ]", "", c)) for c in col) for col in zip(*cells, strict=True)]
     if len(chars) <= 10 and sum(5.5 * w + 10 for w in chars) <= WIDE_PT:  # 10: amsmath's own default
         body = r" \\ ".join(" & ".join(row) for row in cells)
         return Tex(rf"\begin{{{env}}} {body} \end{{{env}}}")
-    blocks, start, width = [], 0, 0.0
-    for j, w in enumerate(chars):
-        if j > start and width + 4 * w + 3 > (BLOCK_PT if len(cells) > 1 else BLOCK_PT / 2):
-            blocks.append((start, j))
-            start, width = j, 0.0
-        width += 4 * w + 3
-    blocks.append((start, len(chars)))
+    blocks = _blocks(chars, BLOCK_PT if len(cells) > 1 else BLOCK_PT / 2)
     left, right = ("[", "]") if env == "bmatrix" else ("(", ")")
     lines = []
     for i, (a, b) in enumerate(blocks):
@@ -69,12 +71,25 @@ def _matrix_tex(cells: list[list[str]], env: str) -> Tex:
         opening = rf"\left{left}" if i == 0 else r"\cdots\left."
         closing = rf"\right{right}" if i == len(blocks) - 1 else r"\right.\cdots"
         lines.append(rf"{opening}\begin{{smallmatrix}} {body} \end{{smallmatrix}}{closing}")
-    return Tex(lines[0] if len(lines) == 1 else r"\begin{gathered} " + r" \\[3pt] ".join(lines) + r" \end{gathered}")
+    joined = ROW_JOINS[rows].join(lines)
+    return Tex(joined if len(lines) == 1 or rows else r"\begin{gathered} " + joined + r" \end{gathered}")
 
 
-def rowvec(a: object, s: FormatSettings = DEFAULT, given: bool = False) -> Tex:
+def _blocks(chars: list[int], width_pt: float) -> list[tuple[int, int]]:
+    """Column ranges [a, b) of at most ``width_pt`` each (estimated from characters per column)."""
+    blocks, start, width = [], 0, 0.0
+    for j, w in enumerate(chars):
+        if j > start and width + 4 * w + 3 > width_pt:
+            blocks.append((start, j))
+            start, width = j, 0.0
+        width += 4 * w + 3
+    blocks.append((start, len(chars)))
+    return blocks
+
+
+def rowvec(a: object, s: FormatSettings = DEFAULT, given: bool = False, rows: str | None = None) -> Tex:
     """A 1-D array as a row vector."""
-    return mat(np.asarray(a).reshape(1, -1), s, given)
+    return mat(np.asarray(a).reshape(1, -1), s, given, rows)
 
 
 def shape(dims: object, symbolic: Callable[[Any], str] | None = None) -> Tex:
