@@ -3,8 +3,9 @@
 Dataclasses become objects (fields and properties), arrays nested lists at full precision
 (Python's float repr round-trips), fractions ``{"num", "den", "value"}``, SymPy expressions
 (derivation steps) their plain-text form with plain symbol names (``\\hat{y}`` -> ``y_hat``).
-Nothing here is LaTeX: ``Tex`` values (reasons, left-hand sides written for the report) are
-presentation and are left out. ``SCHEMA`` changes whenever a grader's script would have to.
+Nothing here is LaTeX: results hold plain data (a derivation step's reason is plain text, which
+the section template typesets); a ``Tex`` value, should one reach a result, is presentation and
+is left out. ``SCHEMA`` changes whenever a grader's script would have to.
 """
 
 from __future__ import annotations

@@ -44,6 +44,15 @@ def test_shipped_reports_are_plain_data_with_a_schema(report_id):
     assert not latex, latex[:5]
 
 
+def test_derivation_reasons_are_plain_text():
+    """A step's reason is plain text in the results (the section template typesets it)."""
+    report = pipeline.load("hw3-theory")
+    data = json.loads(jsonout.dumps(jsonout.solution(report, pipeline.solve(report))))
+    relu = data["problems"][0]["result"]["relu"]
+    assert [s["why"] for s in relu["steps"]] == ["definition", "slope of x for x > 0, of 0 for x < 0",
+                                                 "as an indicator"]
+
+
 def test_cli_prints_schema_1(capsys):
     assert main(["solve", "nn-assignment2-2024", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
