@@ -35,7 +35,7 @@ import numpy as np
 
 from . import sandbox
 from .errors import TemplateError
-from .printer import DEFAULT, FormatError, FormatSettings, Tex, escape, integer
+from .printer import DEFAULT, FormatError, FormatSettings, Tex, escape, integer, notation
 from .printer.latex import ReportPrinter
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -121,7 +121,9 @@ class _OriginMarkers(jinja2.ext.Extension):
 
 
 def environment(user_dirs: Sequence[Path] = (), fmt: FormatSettings = DEFAULT,
-                trace: bool = False) -> jinja2.Environment:
+                trace: bool = False, kinds: Sequence[str] = ()) -> jinja2.Environment:
+    """The environment of one render. ``kinds``: the report's problem kinds, whose notation
+    (reportgen.printer.notation) |sym uses where a template gives no problem (``prob``)."""
     for d in user_dirs:
         if not Path(d).is_dir():
             raise TemplateError(f"template folder {d} does not exist")
@@ -148,10 +150,24 @@ def environment(user_dirs: Sequence[Path] = (), fmt: FormatSettings = DEFAULT,
     )
     env.filters = {name: sandbox.limited_filter(fn) for name, fn in env.filters.items()}
     env.filters["_bounded_iter"] = sandbox.bounded_iter
-    env.filters.update(ReportPrinter(fmt).filters())  # one printer per render, its settings bound
+    printer = ReportPrinter(fmt, notation.for_kinds(kinds))  # one printer per render, its settings bound
+    env.filters.update(printer.filters())
+    env.filters["sym"] = _sym_in_notation(printer)
     env.globals["tex"] = Tex  # template text that builds LaTeX strings marks them trusted
     env.globals["lipsum"] = sandbox.lipsum
     return env
+
+
+def _sym_in_notation(printer: ReportPrinter) -> Any:
+    """|sym in the notation of the problem being rendered: ``prob`` in the template's context
+    (report.tex.j2's loop; macros see it when imported ``with context``)."""
+
+    @jinja2.pass_context
+    def sym(context: Any, expr: object, as_written: bool = False, ln: bool = False) -> Tex:
+        spec = getattr(context.get("prob"), "spec", None)
+        return printer.for_kind(getattr(spec, "kind", None)).sym(expr, as_written, ln)
+
+    return sym
 
 
 def _template_frame(exc: BaseException) -> str:

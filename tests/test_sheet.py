@@ -48,7 +48,7 @@ def _answers(kind: str, r) -> list[str]:
         "cnn_design": lambda: [printer.integer(r.search.chosen.params)],
         "smoothed_ce_step": lambda: [printer.num(r.loss, FMT), printer.mat(r.W1_new, FMT)],
         "softmax_ce_gradient": lambda: [r"\nabla_{y} E = S(y) - t"],
-        "smoothed_ce_derivation": lambda: [printer.sym(r.W1.formula)],
+        "smoothed_ce_derivation": lambda: [printer.sym(r.W1.formula, kind="smoothed_ce_derivation")],
         "activation_calculus": lambda: [r"\operatorname{rect}'(x) = \mathbf{1}_{x > 0}"],
         "sine_mlp_theory": lambda: [rf"= {printer.integer(r.n_theta_example)}"],
         "conv_arithmetic": lambda: [rf"\mathbf{{{r.output_dim}}}", rf"\mathbf{{{r.last_weights}}}"],

@@ -37,11 +37,12 @@ __all__ = ["DEFAULT", "MAX_DENOMINATOR", "FormatError", "FormatSettings", "Repor
            "mat", "num", "pgfnum", "ratio", "rowvec", "shape", "simple_fraction", "sym", "title"]
 
 
-def sym(expr: object, as_written: bool = False, ln: bool = False) -> Tex:
-    """A SymPy expression in the house notation (see ReportPrinter.sym)."""
+def sym(expr: object, as_written: bool = False, ln: bool = False, kind: str | None = None) -> Tex:
+    """A SymPy expression in the house notation (see ReportPrinter.sym), with the plain names of
+    ``kind``'s symbols set in its notation (printer.notation)."""
     from .latex import default_printer
 
-    return default_printer().sym(expr, as_written, ln)
+    return default_printer().for_kind(kind).sym(expr, as_written, ln)
 
 
 def shape(dims: object) -> Tex:

@@ -24,6 +24,8 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from . import escaping, matrices, numbers
+from .notation import DERIVATIVE_SIGNS, FUNCTIONS, PLAIN, Notation
+from .notation import for_kind as notation_for_kind
 from .tex import DEFAULT, FormatError, FormatSettings, Tex
 
 # An operator name before \left( (or {\left(, SymPy's function form) would get a thin space,
@@ -38,10 +40,21 @@ FILTER_NAMES = ("num", "eq", "frac", "ratio", "mat", "vec", "rowvec", "int", "sh
 class ReportPrinter(LatexPrinter):
     """Numbers, matrices, text and SymPy expressions in one report's style (``fmt``)."""
 
-    def __init__(self, fmt: FormatSettings = DEFAULT, sympy_settings: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, fmt: FormatSettings = DEFAULT, notation: Notation = PLAIN,
+                 sympy_settings: Mapping[str, Any] | None = None) -> None:
         super().__init__({"mul_symbol": None, "long_frac_ratio": 3, **(sympy_settings or {})})
         self.fmt = fmt
+        self.notation = notation
         self._layouts: dict[tuple[bool, bool], ReportPrinter] = {}
+        self._kinds: dict[str, ReportPrinter] = {}
+
+    def for_kind(self, kind: str | None) -> ReportPrinter:
+        """This printer with ``kind``'s notation (reportgen.printer.notation), made once."""
+        if not kind:
+            return self
+        if kind not in self._kinds:
+            self._kinds[kind] = type(self)(self.fmt, notation_for_kind(kind).merged(self.notation))
+        return self._kinds[kind]
 
     def filters(self) -> dict[str, Callable[..., Tex]]:
         """The Jinja filters: this printer's bound methods, by their template names."""
@@ -102,7 +115,7 @@ class ReportPrinter(LatexPrinter):
         key = (as_written, ln)
         if key not in self._layouts:
             layout = {"order": "none", "long_frac_ratio": None} if as_written else {"long_frac_ratio": 3}
-            self._layouts[key] = type(self)(self.fmt, {"ln_notation": ln, **layout})
+            self._layouts[key] = type(self)(self.fmt, self.notation, {"ln_notation": ln, **layout})
         return self._layouts[key]
 
     def _print_Transpose(self, expr):  # type: ignore[no-untyped-def]
@@ -164,6 +177,24 @@ class ReportPrinter(LatexPrinter):
                  else self._print(f) for f in factors]
         return sign + (r" \cdot " if any(is_product(f) for f in factors) else " ").join(parts)
 
+    # --- plain names -> notation (reportgen.printer.notation) -----------------------------------
+
+    def _print_Symbol(self, expr, style="plain"):  # type: ignore[no-untyped-def]  # also an IndexedBase's label
+        tex = self.notation.symbols.get(expr.name)
+        return tex if tex is not None else super()._print_Symbol(expr, style)
+
+    def _print_IndexedBase(self, expr):  # type: ignore[no-untyped-def]
+        tex = self.notation.indexed.get(expr.label.name)
+        return tex if tex is not None else super()._print_IndexedBase(expr)
+
+    def _print_MatrixSymbol(self, expr):  # type: ignore[no-untyped-def]
+        tex = self.notation.matrices.get(expr.name)
+        return tex if tex is not None else super()._print_MatrixSymbol(expr)
+
+    def name(self, name: str) -> str:
+        """A plain name (a SoftmaxEntry's head) in this printer's notation."""
+        return self.notation.symbols.get(name, name)
+
     # --- the derivation notation of reportgen.maths.notation, found by class name ---------
 
     def _print_Function(self, expr, exp=None):  # type: ignore[no-untyped-def]
@@ -176,7 +207,9 @@ class ReportPrinter(LatexPrinter):
         return super()._print_Function(expr, exp)
 
     def _print__Named(self, expr, exp=None):  # type: ignore[no-untyped-def]  # sigma, softplus, rect
-        return _power(expr.tex_name + _parens(self._print(expr.args[0])), exp)
+        name = type(expr).__name__
+        head = FUNCTIONS.get(name, rf"\operatorname{{{name}}}")
+        return _power(head + _parens(self._print(expr.args[0])), exp)
 
     def _print_Indicator(self, expr, exp=None):  # type: ignore[no-untyped-def]
         return _power(rf"\mathbf{{1}}_{{{self._print(expr.args[0])}}}", exp)
@@ -186,7 +219,7 @@ class ReportPrinter(LatexPrinter):
 
     def _print__Derivative(self, expr, exp=None):  # type: ignore[no-untyped-def]  # Partial, Diff
         f, v = expr.args
-        d, var = expr.symbol, self._print(v)
+        d, var = DERIVATIVE_SIGNS[type(expr).__name__], self._print(v)
         nested = any(c.__name__ == "_Derivative" for c in type(f).__mro__)
         if isinstance(f, (sympy.Symbol, sympy.Indexed, sympy.Function)) and not nested:
             tex = rf"\frac{{{d} {self._print(f)}}}{{{d} {var}}}"
@@ -201,7 +234,7 @@ class ReportPrinter(LatexPrinter):
             arg = rf"{self._print(scale)} {arg}"
         if shift != 0:
             arg = rf"{arg} + {self._print(shift)}"
-        tex = rf"{expr.head or f'S({arg})'}_{{{self._print(i)}}}"
+        tex = rf"{self.name(expr.head) if expr.head else f'S({arg})'}_{{{self._print(i)}}}"
         return tex if exp is None else rf"{tex}^{{{exp}}}"
 
     def _print_Paren(self, expr, exp=None):  # type: ignore[no-untyped-def]

@@ -22,12 +22,12 @@ def _vec(name: str) -> sympy.IndexedBase:
     return sympy.IndexedBase(name, real=True)
 
 
-x = _vec(r"\mathbf{x}")
-W1, b1 = _vec(r"\mathbf{W}^{(1)}"), _vec(r"\mathbf{b}^{(1)}")
-W2, b2 = _vec(r"\mathbf{W}^{(2)}"), _vec(r"\mathbf{b}^{(2)}")
-ha, hs, oa = _vec(r"\mathbf{h}^{a}"), _vec(r"\mathbf{h}^{s}"), _vec(r"\mathbf{o}^{a}")
-onehot = _vec(r"\operatorname{onehot}_m(y)")
-Os = softmax_entry(r"\mathbf{o}^{s}")
+x = _vec("x")  # plain names; reportgen.printer.notation sets them (W^(1) -> bold W, superscript (1))
+W1, b1 = _vec("W^(1)"), _vec("b^(1)")
+W2, b2 = _vec("W^(2)"), _vec("b^(2)")
+ha, hs, oa = _vec("h^a"), _vec("h^s"), _vec("o^a")
+onehot = _vec("onehot_m(y)")
+Os = softmax_entry("o^s")
 
 
 def ha_def(row: sympy.Expr) -> sympy.Expr:
