@@ -26,7 +26,7 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import jinja2.ext
@@ -36,7 +36,9 @@ import numpy as np
 from . import sandbox
 from .errors import TemplateError
 from .printer import DEFAULT, FormatError, FormatSettings, Tex, escape, integer, notation
-from .printer.latex import ReportPrinter
+
+if TYPE_CHECKING:
+    from .printer.latex import ReportPrinter
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 if not BUILTIN_TEMPLATES.is_dir():  # installed as a wheel: templates ship inside the package
@@ -150,6 +152,8 @@ def environment(user_dirs: Sequence[Path] = (), fmt: FormatSettings = DEFAULT,
     )
     env.filters = {name: sandbox.limited_filter(fn) for name, fn in env.filters.items()}
     env.filters["_bounded_iter"] = sandbox.bounded_iter
+    from .printer.latex import ReportPrinter  # SymPy's LatexPrinter: rendering loads SymPy, solving does not
+
     printer = ReportPrinter(fmt, notation.for_kinds(kinds))  # one printer per render, its settings bound
     env.filters.update(printer.filters())
     env.filters["sym"] = _sym_in_notation(printer)
