@@ -23,7 +23,7 @@ import numpy as np
 
 from .printer.tex import Tex
 
-SCHEMA = 1
+SCHEMA = 2  # 2: derivation reasons and left-hand sides as plain text; smoothed labels y_s (was y^s)
 
 _FONT = re.compile(r"\\(?:mathbf|mathrm|mathit|mathsf|mathcal|boldsymbol|bm|operatorname|text)\{([^{}]*)\}")
 _ACCENT = re.compile(r"\\(hat|bar|tilde|dot|vec|check)\{([^{}]*)\}")

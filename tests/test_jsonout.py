@@ -53,17 +53,17 @@ def test_derivation_reasons_are_plain_text():
                                                  "as an indicator"]
 
 
-def test_cli_prints_schema_1(capsys):
+def test_cli_prints_schema_2(capsys):
     assert main(["solve", "nn-assignment2-2024", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert list(data) == ["schema", "report", "title", "problems"] and data["schema"] == 1
+    assert list(data) == ["schema", "report", "title", "problems"] and data["schema"] == 2
     assert list(data["problems"][0]) == ["number", "kind", "title", "result"]
 
 
 def test_readme_documents_the_schema():
     readme = (ROOT / "README.md").read_text()
     section = readme[readme.index("## JSON for graders"):]
-    for key in ('"schema": 1', '"report"', '"problems"', '"kind"', '"result"'):
+    for key in ('"schema": 2', '"report"', '"problems"', '"kind"', '"result"'):
         assert key in section, key
 
 
