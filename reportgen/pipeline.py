@@ -150,7 +150,8 @@ def render_tex(report: spec.ReportSpec, solved: list[Solved], settings: Settings
     sheet (each section's task block only)."""
     if any(s.checks is None for s in solved):
         raise ValueError("render_tex needs verified problems: pass the result of pipeline.verify")
-    env = render.environment(settings.templates, settings.fmt, trace=trace)
+    env = render.environment(settings.templates, settings.fmt, trace=trace,
+                             kinds=[p.kind for p in report.problems])
     context = {
         "report": report,
         "problems": solved,

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reportgen import cli, latexfmt
+from reportgen import cli, printer
 from tests.conftest import pdf_text
 
-FMT = latexfmt.DEFAULT
+FMT = printer.DEFAULT
 
 
 def run_variants(out: Path, report: str, *args: str) -> Path:
@@ -182,7 +182,7 @@ def test_combine_refuses_missing_shards(tmp_path, capsys):
 
 def printed(value: float) -> set[str]:
     """How a solution may print |value|: as num() prints it, and with 4 fixed decimals (matrices)."""
-    return {latexfmt.num(abs(value), FMT), f"{abs(value):.4f}"}
+    return {printer.num(abs(value), FMT), f"{abs(value):.4f}"}
 
 
 @pytest.mark.tex
