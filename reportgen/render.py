@@ -6,7 +6,7 @@ Delimiters that do not fight TeX braces::
     ((( value|num )))                           expressions
     ((= a comment =))                           comments
 
-Every expression passes through ``finalize``: LaTeX built by latexfmt (``Tex``) prints as it
+Every expression passes through ``finalize``: LaTeX built by the printer (``Tex``) prints as it
 is, plain strings (user text) are escaped, integers print exactly, and a raw float, array or
 None is refused, so an unformatted number cannot reach a report.
 
@@ -28,16 +28,19 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import jinja2.ext
 import jinja2.sandbox
 import numpy as np
 
-from . import latexfmt, sandbox
+from . import sandbox
 from .errors import TemplateError
-from .latexfmt import FormatError, FormatSettings, Tex
+from .printer import DEFAULT, FormatError, FormatSettings, Tex, escape, integer, notation
+
+if TYPE_CHECKING:
+    from .printer.latex import ReportPrinter
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 if not BUILTIN_TEMPLATES.is_dir():  # installed as a wheel: templates ship inside the package
@@ -50,7 +53,7 @@ def _finalize(value: Any) -> str:
     if isinstance(value, str):
         return _escape_breakable(value)
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
-        return latexfmt.integer(value)
+        return integer(value)
     kind = type(value).__name__
     raise FormatError(
         f"a raw {kind} ({str(value)[:40]!r}) reached the output; format it with a filter "
@@ -66,15 +69,15 @@ def _escape_breakable(text: str) -> str:
     """Escape user text; a word of over 40 characters (a URL, a pasted hash) may break every 20
     characters, so that it wraps instead of running off the page."""
     if not _LONG_WORD.search(text):
-        return latexfmt.escape(text)
+        return escape(text)
     out, last = [], 0
     for m in _LONG_WORD.finditer(text):
         word = m.group()
-        out.append(latexfmt.escape(text[last:m.start()]))
+        out.append(escape(text[last:m.start()]))
         pieces = [word[i:i + BREAK_EVERY] for i in range(0, len(word), BREAK_EVERY)]
-        out.append(r"\allowbreak{}".join(latexfmt.escape(p) for p in pieces))
+        out.append(r"\allowbreak{}".join(escape(p) for p in pieces))
         last = m.end()
-    out.append(latexfmt.escape(text[last:]))
+    out.append(escape(text[last:]))
     return Tex("".join(out))
 
 
@@ -123,27 +126,32 @@ class _OriginMarkers(jinja2.ext.Extension):
 
 @functools.cache
 def _code_salt() -> str:
-    """What compiled templates depend on besides their source: this module's environment options
-    and the sandbox's code generator (see sandbox.CompiledTemplates)."""
+    """The code compiled templates depend on besides their source: this module's environment
+    options and the sandbox's code generator (see sandbox.CompiledTemplates)."""
     h = hashlib.sha256(jinja2.__version__.encode())
     for module in (__file__, sandbox.__file__):
         h.update(Path(module).read_bytes())
     return h.hexdigest()
 
 
-def _bytecode_cache(folder: Path | None) -> sandbox.CompiledTemplates | None:
-    if folder is None:
-        return None
+def _bytecode_cache(folder: Path, env: jinja2.Environment) -> sandbox.CompiledTemplates | None:
+    """Compiled templates in ``folder``, for templates compiled by ``env``: the salt also holds
+    the names of its filters and tests and how each is called (Jinja compiles that in)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:  # a read-only output folder: compile every template
         return None
-    return sandbox.CompiledTemplates(folder, _code_salt())
+    calls = sorted(f"{kind} {name} {getattr(fn, 'jinja_pass_arg', None)}"
+                   for kind, table in (("filter", env.filters), ("test", env.tests)) for name, fn in table.items())
+    salt = hashlib.sha256("\n".join([_code_salt(), *calls]).encode()).hexdigest()
+    return sandbox.CompiledTemplates(folder, salt)
 
 
-def environment(user_dirs: Sequence[Path] = (), fmt: FormatSettings = latexfmt.DEFAULT,
-                trace: bool = False, cache: Path | None = None) -> jinja2.Environment:
-    """``cache``: a folder for compiled templates (not used for a traced render)."""
+def environment(user_dirs: Sequence[Path] = (), fmt: FormatSettings = DEFAULT,
+                trace: bool = False, kinds: Sequence[str] = (), cache: Path | None = None) -> jinja2.Environment:
+    """The environment of one render. ``kinds``: the report's problem kinds, whose notation
+    (reportgen.printer.notation) |sym uses where a template gives no problem (``prob``).
+    ``cache``: a folder for compiled templates (not used for a traced render)."""
     for d in user_dirs:
         if not Path(d).is_dir():
             raise TemplateError(f"template folder {d} does not exist")
@@ -167,18 +175,31 @@ def environment(user_dirs: Sequence[Path] = (), fmt: FormatSettings = latexfmt.D
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
         extensions=[_OriginMarkers] if trace else [],
-        bytecode_cache=None if trace else _bytecode_cache(cache),
     )
     env.filters = {name: sandbox.limited_filter(fn) for name, fn in env.filters.items()}
     env.filters["_bounded_iter"] = sandbox.bounded_iter
-    takes_settings = {"num", "eq", "frac", "ratio", "mat", "vec", "rowvec"}
-    env.filters.update({
-        name: functools.partial(fn, s=fmt) if name in takes_settings else fn
-        for name, fn in latexfmt.FILTERS.items()
-    })
+    from .printer.latex import ReportPrinter  # SymPy's LatexPrinter: rendering loads SymPy, solving does not
+
+    printer = ReportPrinter(fmt, notation.for_kinds(kinds))  # one printer per render, its settings bound
+    env.filters.update(printer.filters())
+    env.filters["sym"] = _sym_in_notation(printer)
     env.globals["tex"] = Tex  # template text that builds LaTeX strings marks them trusted
     env.globals["lipsum"] = sandbox.lipsum
+    if cache is not None and not trace:
+        env.bytecode_cache = _bytecode_cache(cache, env)
     return env
+
+
+def _sym_in_notation(printer: ReportPrinter) -> Any:
+    """|sym in the notation of the problem being rendered: ``prob`` in the template's context
+    (report.tex.j2's loop; macros see it when imported ``with context``)."""
+
+    @jinja2.pass_context
+    def sym(context: Any, expr: object, as_written: bool = False, ln: bool = False) -> Tex:
+        spec = getattr(context.get("prob"), "spec", None)
+        return printer.for_kind(getattr(spec, "kind", None)).sym(expr, as_written, ln)
+
+    return sym
 
 
 def _template_frame(exc: BaseException) -> str:

@@ -66,6 +66,32 @@ def test_tex_marks_template_literals_trusted():
     assert render.render(env, "t", {}) == r"\alpha \textbackslash{}alpha"
 
 
+def test_sym_prints_in_the_notation_of_the_problem_being_rendered():
+    """|sym sets plain names in the notation of ``prob``'s kind (also inside macros of a template
+    imported with context), and in the report's kinds' notation where no problem is given."""
+    import types
+
+    import sympy
+
+    w = sympy.IndexedBase("W^(1)")[sympy.Symbol("j"), sympy.Symbol("i")]
+    env = render.environment(kinds=["sine_mlp_theory"])
+    env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({
+        "m.tex.j2": "((* macro show(e) *))(((e|sym)))((* endmacro *))",
+        "t.tex.j2": '((* import "m.tex.j2" as m with context *))(((e|sym))) ((( tex(m.show(e)) )))',
+    }), env.loader])
+
+    def prob(kind):
+        return types.SimpleNamespace(spec=types.SimpleNamespace(kind=kind))
+
+    assert render.render(env, "t.tex.j2", {"e": w, "prob": prob("sine_mlp_theory")}) == \
+        r"{\mathbf{W}^{(1)}_{ji}} {\mathbf{W}^{(1)}_{ji}}"
+    assert render.render(env, "t.tex.j2", {"e": w, "prob": prob("mlp_gradients")}) == \
+        r"{\mathbf{W}^{(1)}_{ji}} {\mathbf{W}^{(1)}_{ji}}"  # a kind without a map: the report's
+    smoothed = {"e": sympy.IndexedBase("W_1")[1, 2], "prob": prob("smoothed_ce_derivation")}
+    assert render.render(env, "t.tex.j2", smoothed) == r"{(\mathbf{W}_1)_{12}} {(\mathbf{W}_1)_{12}}"
+    assert render.render(env, "t.tex.j2", {"e": w}) == r"{\mathbf{W}^{(1)}_{ji}} {\mathbf{W}^{(1)}_{ji}}"
+
+
 def compiles(monkeypatch) -> list[str]:
     """The names of the templates Jinja compiles from source (the real compile runs)."""
     names: list[str] = []
@@ -118,3 +144,20 @@ def test_a_traced_render_does_not_use_compiled_templates(tmp_path):
     traced = render.render(render.environment([tpl], trace=True, cache=cache), "t.tex.j2", {"v": 1.5})
     assert render.strip_markers(traced) == plain and traced != plain
     assert render.render(render.environment([tpl], cache=cache), "t.tex.j2", {"v": 1.5}) == plain
+
+
+def test_compiled_templates_are_not_shared_when_a_filter_is_called_differently(tmp_path, monkeypatch):
+    """Jinja compiles how a filter is called (with the context or not) into the template: an
+    environment whose filter differs there compiles afresh."""
+    tpl, cache = tmp_path / "tpl", tmp_path / "cache"
+    tpl.mkdir()
+    (tpl / "t.tex.j2").write_text("A (((v|num)))")
+    render.render(render.environment([tpl], cache=cache), "t.tex.j2", {"v": 1.5})
+    names = compiles(monkeypatch)
+    env = render.environment([tpl])
+    plain = env.filters["num"]
+    env.filters["num"] = jinja2.pass_context(lambda context, v: plain(v))
+    env.bytecode_cache = render._bytecode_cache(cache, env)
+    assert render.render(env, "t.tex.j2", {"v": 2.5}) == "A 2.5000"
+    assert names == ["t.tex.j2"]
+    assert len(list(cache.iterdir())) == 2

@@ -280,7 +280,7 @@ def test_prune_keeps_the_newest_formats(tmp_path):
 @pytest.mark.tex
 def test_pgftable_draws_exactly_what_coordinates_draws(tmp_path):
     """The |pgftable filter (faster for pgfplots to read) gives the same PDF bytes as |coords."""
-    from reportgen import latexfmt
+    from reportgen import printer
 
     points = [[0.0, 1.0], [0.5, 0.25], [1.0, 1e-05], [1.5, -2.5e7]]
 
@@ -290,6 +290,6 @@ def test_pgftable_draws_exactly_what_coordinates_draws(tmp_path):
                 ";\\end{axis}\\end{tikzpicture}\n\\end{document}\n")
 
     cache = tmp_path / "cache"
-    table = build(doc(latexfmt.pgftable(points)), cache, "plot")
-    listed = build(doc(f"coordinates {{{latexfmt.coords(points)}}}"), cache, "plot")
+    table = build(doc(printer.pgftable(points)), cache, "plot")
+    listed = build(doc(f"coordinates {{{printer.coords(points)}}}"), cache, "plot")
     assert table.pdf == listed.pdf

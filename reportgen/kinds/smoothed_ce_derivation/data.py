@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ...latexfmt import Tex
 from ...maths.derivation import Chain
 
 
@@ -18,12 +17,14 @@ class Params:
 @dataclass(frozen=True)
 class Derived:
     """One result: the index-notation chain for ``lhs`` and, where there is one, the matrix
-    formula ``matrix_lhs = formula`` it amounts to (the gradient with respect to ``wrt``)."""
+    formula ``matrix_lhs = formula`` it amounts to (the gradient with respect to ``wrt``).
+    ``lhs``, ``start_why`` and ``matrix_lhs`` are plain text (``dLoss/dz_k``); the section
+    template typesets them."""
 
-    lhs: Tex  # empty: the chain starts from the quantity itself
-    start_why: Tex
+    lhs: str  # empty: the chain starts from the quantity itself
+    start_why: str
     chain: Chain
-    matrix_lhs: Tex | None = None
+    matrix_lhs: str = ""
     formula: sp.MatrixExpr | None = None
     wrt: str = ""
 
