@@ -1,11 +1,39 @@
+import fcntl
+import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 HAVE_TEX = shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
+# One folder per test run, shared by the xdist workers (they inherit the environment of the
+# process that starts them): the shipped reports built once (built_reports) and the
+# precompiled preamble formats of every build in the run (reportgen/texformat.py).
+SHARED = "REPORTGEN_TEST_SHARED"
+
+
+def shared_dir() -> Path:
+    return Path(os.environ[SHARED])
+
+
+def pytest_configure(config):
+    """The controller (or the only process) makes the run's shared folder; a worker finds it set."""
+    if os.environ.get(SHARED) and hasattr(config, "workerinput"):
+        return
+    folder = Path(tempfile.mkdtemp(prefix="reportgen-tests-"))
+    config._reportgen_shared = folder
+    os.environ[SHARED] = str(folder)
+    # every build shares the formats: each preamble is dumped once per run, not once per test
+    os.environ.setdefault("REPORTGEN_FORMAT_CACHE", str(folder / "formats"))
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_reportgen_shared", None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -21,14 +49,21 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def built_reports(tmp_path_factory):
-    """Every shipped report built once per session into a temp folder: {id: pdf path}."""
+def built_reports():
+    """Every shipped report built once per test run (shared by the xdist workers: the first to
+    take the lock builds, the others wait and reuse) into a shared folder: {id: pdf path}."""
     from reportgen import pipeline
     from reportgen.settings import Settings
 
-    out = tmp_path_factory.mktemp("build")
-    settings = Settings(author="Test Author", student_id="0000", out_dir=out)
-    return {rid: pipeline.build_report(rid, settings).pdf for rid in pipeline.report_ids()}
+    out = shared_dir() / "build"
+    with (shared_dir() / "build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = out / "done.json"
+        if not done.exists():
+            settings = Settings(author="Test Author", student_id="0000", out_dir=out)
+            pdfs = {rid: str(pipeline.build_report(rid, settings).pdf) for rid in pipeline.report_ids()}
+            done.write_text(json.dumps(pdfs))
+        return {rid: Path(pdf) for rid, pdf in json.loads(done.read_text()).items()}
 
 
 def pdf_text(path: Path) -> str:

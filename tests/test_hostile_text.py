@@ -87,7 +87,7 @@ def _run_hostile_build(tmp_path: Path, marker: Path) -> None:
 
     proc = run_cli("--settings", settings, "build", toml, "--out", out, "--templates", templates,
                    "--author", author, "--date", date, cwd=cwd,
-                   env={"TMPDIR": str(tmpdir), "HOME": str(home)})
+                   env={"TMPDIR": str(tmpdir), "HOME": str(home), "REPORTGEN_FORMAT_CACHE": ""})  # formats in out
     assert proc.returncode == 0, proc.stderr
 
     pdf = out / "hostile.pdf"

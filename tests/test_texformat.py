@@ -3,6 +3,7 @@ once and shared, rebuilt when the preamble or TeX changes, never trusted when da
 byte-identical with and without it; a document runs only the passes it needs."""
 
 import json
+import os
 import threading
 from pathlib import Path
 
@@ -18,6 +19,15 @@ PREAMBLE = "\\pdftrailerid{}\n\\documentclass{article}\n\\usepackage{xcolor}\n\\
 PLAIN = PREAMBLE + "\\begin{document}\nPlain text, $x^2$, no cross-references.\n\\end{document}\n"
 WITH_REF = (PREAMBLE + "\\begin{document}\n\\section{One}\\label{one}\nSee Section~\\ref{one} on "
             "page~\\pageref{one}.\n\\end{document}\n")
+
+
+@pytest.fixture(autouse=True)
+def own_formats(monkeypatch):
+    """The tests here watch the formats in their own cache folder, not in the run's shared one
+    (REPORTGEN_FORMAT_CACHE, set by tests/conftest.py); the shared folder is returned."""
+    shared = os.environ.get("REPORTGEN_FORMAT_CACHE", "")
+    monkeypatch.delenv("REPORTGEN_FORMAT_CACHE", raising=False)
+    return shared
 
 
 @pytest.fixture
@@ -59,6 +69,16 @@ def pdf_text_of(compiled: compile.Compiled, tmp_path: Path) -> str:
     path = tmp_path / "out.pdf"
     path.write_bytes(compiled.pdf)
     return pdf_text(path)
+
+
+@pytest.mark.tex
+def test_format_cache_folder_can_be_shared_by_output_folders(tmp_path, dumps, monkeypatch):
+    """REPORTGEN_FORMAT_CACHE: builds into different cache folders use one format folder."""
+    monkeypatch.setenv("REPORTGEN_FORMAT_CACHE", str(tmp_path / "shared"))
+    assert build(PLAIN, tmp_path / "a", "first").with_format
+    assert build(PLAIN, tmp_path / "b", "second").with_format
+    assert len(dumps) == 1 and formats(tmp_path / "a") == formats(tmp_path / "b") == []
+    assert len(list((tmp_path / "shared").glob("*.fmt"))) == 1
 
 
 @pytest.mark.tex
@@ -162,8 +182,11 @@ def test_a_stale_aux_that_breaks_the_build_is_dropped(tmp_path):
 
 @pytest.mark.tex
 @pytest.mark.parametrize("report", ["nn-assignment2-2023", "hw3-theory"])
-def test_pdfs_are_identical_with_and_without_the_format(tmp_path, report):
-    """The real reports (xcolor's colour stack, \\pdftrailerid, hyperref, pgfplots legends)."""
+def test_pdfs_are_identical_with_and_without_the_format(tmp_path, report, own_formats, monkeypatch):
+    """The real reports (xcolor's colour stack, \\pdftrailerid, hyperref, pgfplots legends), with
+    the run's shared format of their preamble when there is one."""
+    if own_formats:
+        monkeypatch.setenv("REPORTGEN_FORMAT_CACHE", own_formats)
     tex = (ROOT / "tests" / "golden" / f"{report}.tex").read_text()
     assert texformat.END_MARK in tex
     with_format = build(tex, tmp_path / "cache", report)
@@ -256,7 +279,6 @@ def test_a_preamble_that_cannot_be_dumped_compiles_whole_and_is_not_dumped_again
 
 
 def test_prune_keeps_the_newest_formats(tmp_path):
-    import os
 
     for i in range(5):
         for suffix in (".fmt", ".json", ".lock"):
