@@ -8,8 +8,8 @@ template that changes the preamble gets its own. The format lives in ``<cache>/f
 the folder REPORTGEN_FORMAT_CACHE names), keyed by the preamble's bytes, the TeX version and
 reportgen's version; it is written with a temp file and os.replace under a lock, and described by
 a manifest (its SHA-256 and the size and mtime of every file the dump read): a truncated or
-altered format, or an updated package, is rebuilt,
-never trusted. A compile that fails to load the format is retried without it.
+altered format, or an updated package, is rebuilt, never trusted. A compile that fails to load the
+format is retried without it.
 
 What a dump does not keep, the document replays on its first line (so PDFs are byte-identical
 with and without the format): ``\\pdftrailerid`` (not dumped by pdfTeX) and pdfTeX's colour

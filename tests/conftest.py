@@ -1,4 +1,5 @@
 import fcntl
+import functools
 import json
 import os
 import shutil
@@ -64,6 +65,21 @@ def built_reports():
             pdfs = {rid: str(pipeline.build_report(rid, settings).pdf) for rid in pipeline.report_ids()}
             done.write_text(json.dumps(pdfs))
         return {rid: Path(pdf) for rid, pdf in json.loads(done.read_text()).items()}
+
+
+@functools.cache
+def _verified(report_id: str):
+    from reportgen import pipeline
+
+    report = pipeline.load(report_id)
+    return report, tuple(pipeline.verify(report, pipeline.solve(report)))
+
+
+def verified(report_id: str):
+    """A shipped report and its solved and verified problems, once per test process: the tests
+    that share them only read them (a test that changes how a kind verifies runs its own)."""
+    report, solved = _verified(report_id)
+    return report, list(solved)
 
 
 def pdf_text(path: Path) -> str:

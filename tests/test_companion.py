@@ -10,14 +10,14 @@ from reportgen import cli, companion, kinds, pipeline
 from reportgen.settings import Settings
 from reportgen.verify import Check
 
-from .conftest import pdf_text
+from .conftest import pdf_text, verified
 
 # A failing check whose name and method are hostile text: it must print literally, marked failed.
 BAD = Check(r"\input{/etc/passwd} a_b & 50% ~x", r"$x$ #1 }\end{document}", 0.25, 1e-6)
 
 
 def _verified(report):
-    return pipeline.verify(report, pipeline.solve(report))
+    return verified(report.id)[1]
 
 
 def _raw_text(path):

@@ -11,15 +11,14 @@ from reportgen.cli import main
 from reportgen.settings import Settings
 from reportgen.verify import central_diff
 
-from .conftest import pdf_text
+from .conftest import pdf_text, verified
 
 EDITION_2099 = Path(__file__).parent / "data" / "nn-assignment2-2099.toml"
 
 
 @pytest.fixture(scope="module")
 def solved():
-    report = pipeline.load("nn-assignment2-2023")
-    return {s.spec.kind: s for s in pipeline.verify(report, pipeline.solve(report))}
+    return {s.spec.kind: s for s in verified("nn-assignment2-2023")[1]}
 
 
 def test_row_layout_forward_by_hand(solved):
