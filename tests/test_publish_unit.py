@@ -1,5 +1,5 @@
 """PDF, .tex, .log and stamp are published as one unit: the stamp always describes the PDF
-beside it, even with many builds of one report at once (HARDENING.md)."""
+beside it, even with many builds of one report at once (README.md, "How it works")."""
 
 import threading
 import time

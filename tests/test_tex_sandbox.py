@@ -1,13 +1,12 @@
-"""TeX runs with the doors shut (HARDENING.md), even for a hostile *template* (template text is
-trusted TeX, so these tests put their attacks there).
+"""TeX runs with the doors shut (README.md, "How it works"), even for a hostile *template* (template
+text is trusted TeX, so these tests put their attacks there).
 
 Several protections are layered (``-no-shell-escape`` and ``shell_escape=f``; the paranoid
 ``openin_any``/``openout_any`` values and Debian's own defaults). To prove each layer on its own,
 some tests simulate a TeX installation whose texmf.cnf allows everything (``permissive_cnf``) or
 drop the other layer, so removing the layer under test makes that test fail. The filesystem jail
 (tests/test_jail.py) is one more layer; these tests turn it off (``tex_switches_only``), since it
-alone would hide the files and block the writes they look for.
-"""
+alone would hide the files and block the writes they look for."""
 
 import os
 import secrets
