@@ -83,7 +83,7 @@ test-quick: $(BIN)/reportgen   # everything but the tests that compile with TeX
 	$(BIN)/python -m pytest $(PYTEST_JOBS) -m "not tex"
 
 test-long: $(BIN)/reportgen   # the property tests with 400 editions per property (minutes)
-	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_properties_networks.py \
+	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest $(PYTEST_JOBS) tests/test_properties_networks.py \
 	  tests/test_properties_shapes.py tests/test_properties_specs.py
 
 bench: $(BIN)/reportgen tex

@@ -111,6 +111,22 @@ settings.register_profile("long", max_examples=400, deadline=None, print_blob=Tr
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
 
+def pytest_sessionfinish(session):
+    """An xdist worker hands its tally (tests/reference.py) to the controller that prints it."""
+    if hasattr(session.config, "workeroutput"):
+        from .reference import COUNTS
+
+        session.config.workeroutput["reportgen_counts"] = dict(COUNTS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """(xdist, in the controller) add a finished worker's tally to this process's."""
+    from .reference import COUNTS
+
+    COUNTS.update(getattr(node, "workeroutput", {}).get("reportgen_counts", {}))
+
+
 def pytest_terminal_summary(terminalreporter):
     """How much the property tests compared against the independent references (tests/reference.py)."""
     from .reference import COUNTS
