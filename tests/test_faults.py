@@ -289,11 +289,14 @@ def test_next_build_sweeps_folders_of_a_killed_build(tmp_path):
     tmpdir.mkdir()
     try:
         build = start_looping_build(tmp_path, report_id, tmpdir, timeout="2")
-        build.kill()  # SIGKILL: no cleanup can run; the watchdog ends TeX
+        build.kill()  # SIGKILL: no cleanup can run
         build.communicate()
+        # its TeX too, as `kill -9 -PGID` would (that the watchdog ends TeX on its own is
+        # test_tex_sandbox.py's test_time_limit_holds_even_when_the_build_process_is_killed)
+        kill_all(processes_with(f"{report_id}.tex"))
         deadline = time.monotonic() + 10
         while processes_with(f"{report_id}.tex") and time.monotonic() < deadline:
-            time.sleep(0.1)
+            time.sleep(0.05)
     finally:
         kill_all(processes_with(f"{report_id}.tex"))
     stale = list(tmpdir.glob(f"reportgen-{report_id}-*"))
