@@ -73,8 +73,9 @@ $(OUT)/%.pdf: $(ASSIGNMENTS)/%.toml $(CODE) $(CONFIG) | $(BIN)/reportgen
 checks: $(BIN)/reportgen tex
 	$(BIN)/reportgen check --pdf --out $(OUT) $(wildcard $(ASSIGNMENTS)/*.toml)
 
-# on every core (pytest-xdist); worksteal: an idle worker takes tests queued for a busy one
-PYTEST_JOBS ?= -n auto --dist worksteal
+# pytest-xdist: one worker more than cores, since a worker often waits (on TeX's time limits, on
+# the shared build of the shipped reports); worksteal: an idle worker takes a busy one's tests
+PYTEST_JOBS ?= -n $(shell expr $(JOBS) + 1) --dist worksteal
 
 test: $(BIN)/reportgen tex
 	$(BIN)/python -m pytest $(PYTEST_JOBS)

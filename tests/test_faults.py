@@ -42,7 +42,8 @@ def one_line_error(proc: subprocess.CompletedProcess[str], code: int = 1) -> str
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e7", "0", "-1", "abc"])
 def test_timeout_out_of_range_is_a_usage_error(tmp_path, value):
-    proc = run_cli("build", "nn-assignment2-2024", "--out", tmp_path, f"--timeout={value}")
+    """In this process (argparse's exit 2 is a SystemExit); the next test runs the real command."""
+    proc = cli_here("build", "nn-assignment2-2024", "--out", tmp_path, f"--timeout={value}")
     line = one_line_error(proc, 2)
     assert "--timeout" in line and "expected seconds in (0, 3600]" in line and repr(value) in line
 
