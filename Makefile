@@ -2,7 +2,7 @@
 #             incremental: only reports whose inputs changed are rebuilt, JOBS at a time
 # make checks verify every report afresh and write its list of checks to build/<id>.checks.pdf
 # make test   run the test suite (what CI runs)
-# make test-quick  the tests that need no TeX (under a minute), for the edit-test loop
+# make test-quick  the tests that need no TeX, for the edit-test loop
 # make bench  time a cold build of all reports against bare latexmk on the same .tex files
 PYTHON      ?= python3
 VENV        ?= .venv
@@ -73,14 +73,18 @@ $(OUT)/%.pdf: $(ASSIGNMENTS)/%.toml $(CODE) $(CONFIG) | $(BIN)/reportgen
 checks: $(BIN)/reportgen tex
 	$(BIN)/reportgen check --pdf --out $(OUT) $(wildcard $(ASSIGNMENTS)/*.toml)
 
-test: $(BIN)/reportgen tex
-	$(BIN)/python -m pytest
+# pytest-xdist: one worker more than cores, since a worker often waits (on TeX's time limits, on
+# the shared build of the shipped reports); worksteal: an idle worker takes a busy one's tests
+PYTEST_JOBS ?= -n $(shell expr $(JOBS) + 1) --dist worksteal
 
-test-quick: $(BIN)/reportgen   # everything but the tests that compile with TeX: under a minute
-	$(BIN)/python -m pytest -m "not tex"
+test: $(BIN)/reportgen tex
+	$(BIN)/python -m pytest $(PYTEST_JOBS)
+
+test-quick: $(BIN)/reportgen   # everything but the tests that compile with TeX
+	$(BIN)/python -m pytest $(PYTEST_JOBS) -m "not tex"
 
 test-long: $(BIN)/reportgen   # the property tests with 400 editions per property (minutes)
-	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_properties_networks.py \
+	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest $(PYTEST_JOBS) tests/test_properties_networks.py \
 	  tests/test_properties_shapes.py tests/test_properties_specs.py
 
 bench: $(BIN)/reportgen tex

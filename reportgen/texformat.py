@@ -4,11 +4,12 @@
 ``%% reportgen: end of the precompiled preamble`` when the template marks one) is dumped once
 with ``pdflatex -ini "&pdflatex" <preamble>.tex`` ending in ``\\dump``, and every report with that
 preamble is compiled with ``-fmt``. Reports whose preambles are equal share one format; a
-template that changes the preamble gets its own. The format lives in ``<cache>/formats/``, keyed
-by the preamble's bytes, the TeX version and reportgen's version; it is written with a temp file
-and os.replace under a lock, and described by a manifest (its SHA-256 and the size and mtime of
-every file the dump read): a truncated or altered format, or an updated package, is rebuilt,
-never trusted. A compile that fails to load the format is retried without it.
+template that changes the preamble gets its own. The format lives in ``<cache>/formats/`` (or in
+the folder REPORTGEN_FORMAT_CACHE names), keyed by the preamble's bytes, the TeX version and
+reportgen's version; it is written with a temp file and os.replace under a lock, and described by
+a manifest (its SHA-256 and the size and mtime of every file the dump read): a truncated or
+altered format, or an updated package, is rebuilt, never trusted. A compile that fails to load the
+format is retried without it.
 
 What a dump does not keep, the document replays on its first line (so PDFs are byte-identical
 with and without the format): ``\\pdftrailerid`` (not dumped by pdfTeX) and pdfTeX's colour
@@ -164,10 +165,17 @@ def valid_format(fmt: Path) -> bool:
         return False
 
 
+def formats_folder(cache: Path) -> Path:
+    """``<cache>/formats``, or the folder named by REPORTGEN_FORMAT_CACHE: one set of formats for
+    builds into many output folders (the test suite's, each test with its own build folder)."""
+    shared = os.environ.get("REPORTGEN_FORMAT_CACHE", "")
+    return Path(shared) if shared else cache / "formats"
+
+
 def ensure_format(preamble: str, cache: Path, work: Path, run: Runner, pdflatex: str) -> Path | None:
     """The cached format for ``preamble`` (built now if missing or not valid); None when the
     preamble cannot be dumped (the document is then compiled whole)."""
-    folder = cache / "formats"
+    folder = formats_folder(cache)
     folder.mkdir(parents=True, exist_ok=True)
     key = format_key(preamble, tex_version(pdflatex))
     fmt = folder / f"{key}.fmt"

@@ -7,6 +7,8 @@ whole-document ``report.tex.j2``) so each compile takes about a second.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import signal
 import subprocess
@@ -88,6 +90,20 @@ def run_cli(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | No
     full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
     return subprocess.run([sys.executable, "-m", "reportgen", *map(str, args)], cwd=cwd or ROOT, env=full_env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def cli_here(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """``reportgen ARGS`` in this process (cli.main), its output captured: for the tests about what
+    a command produces rather than about the process (no interpreter start, no second import)."""
+    from reportgen import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main([str(a) for a in args])
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code if isinstance(exc.code, int) else 1
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 
 def processes_with(marker: str) -> list[tuple[int, str]]:

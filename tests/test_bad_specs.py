@@ -1,8 +1,8 @@
 """Bad assignment and settings files: one SpecError naming the file, the key path and what was
-expected; `reportgen build FILE` prints it and exits 1, never a traceback (HARDENING.md).
+expected; `reportgen build FILE` prints it and exits 1, never a traceback (README.md, "How it
+works").
 
-Each case edits a valid file in one place: (case id, base, old text, new text, key path, message).
-"""
+Each case edits a valid file in one place: (case id, base, old text, new text, key path, message)."""
 
 import pytest
 

@@ -27,15 +27,17 @@ def test_list_shows_ids_and_titles(capsys):
 def test_solve_json_full_precision(capsys):
     assert main(["solve", "nn-assignment2-2024", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    p1 = data["problems"][0]["result"]
-    solved = pipeline.solve(pipeline.load("nn-assignment2-2024"))[0].result
+    by_kind = {p["kind"]: p["result"] for p in data["problems"]}
+    p1 = by_kind["mlp_gradients"]
+    solved = next(s.result for s in pipeline.solve(pipeline.load("nn-assignment2-2024"))
+                  if s.spec.kind == "mlp_gradients")
     assert p1["loss"] == solved.loss  # repr round-trips: no rounding in JSON
     assert p1["dL_dW1"] == solved.dL_dW1.tolist()
     assert len(p1["dL_dW1"]) == 2 and len(p1["dL_dW1"][0]) == 4  # the assignment's shape
     assert p1["costs"]["reverse_total"] == 123
-    p2 = data["problems"][1]["result"]
+    p2 = by_kind["gd_step_size"]
     assert p2["range"]["eta_max_exact"] == {"num": 1, "den": 6, "value": 1 / 6}
-    p3 = data["problems"][2]["result"]
+    p3 = by_kind["cnn_design"]
     assert p3["n_valid"] == 2 and p3["search"]["chosen"]["params"] == 24352
 
 

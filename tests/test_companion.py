@@ -10,14 +10,14 @@ from reportgen import cli, companion, kinds, pipeline
 from reportgen.settings import Settings
 from reportgen.verify import Check
 
-from .conftest import pdf_text
+from .conftest import pdf_text, verified
 
 # A failing check whose name and method are hostile text: it must print literally, marked failed.
 BAD = Check(r"\input{/etc/passwd} a_b & 50% ~x", r"$x$ #1 }\end{document}", 0.25, 1e-6)
 
 
 def _verified(report):
-    return pipeline.verify(report, pipeline.solve(report))
+    return verified(report.id)[1]
 
 
 def _raw_text(path):
@@ -66,8 +66,8 @@ def test_failed_check_is_marked_in_the_tex():
 
 @pytest.mark.tex
 def test_companion_pdf_lists_every_check_of_every_report(tmp_path, capsys, monkeypatch):
-    solved, verify = {}, pipeline.verify
-    monkeypatch.setattr(pipeline, "verify", lambda report, s: solved.setdefault(report.id, verify(report, s)))
+    solved = {}  # what `check` verified, per report (the verified results this test process has)
+    monkeypatch.setattr(pipeline, "verify", lambda report, s: solved.setdefault(report.id, _verified(report)))
     assert cli.main(["check", "--pdf", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert set(solved) == set(pipeline.report_ids())

@@ -14,7 +14,7 @@ from reportgen import pipeline, render, settings
 from reportgen.errors import LatexError, SpecError, TemplateError
 from reportgen.settings import Settings
 
-from .conftest import ROOT, pdf_text
+from .conftest import ROOT, pdf_text, verified
 
 TITLE_OVERRIDE = r"""((* extends "builtin/base.tex.j2" *))
 ((* block title *))
@@ -27,9 +27,8 @@ def render_with(tmp_path, files: dict[str, str], **kw):
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
-    report = pipeline.load("nn-assignment2-2024")
-    verified = pipeline.verify(report, pipeline.solve(report))
-    return pipeline.render_tex(report, verified, Settings(templates=(tmp_path,), **kw))
+    report, solved = verified("nn-assignment2-2024")
+    return pipeline.render_tex(report, solved, Settings(templates=(tmp_path,), **kw))
 
 
 def test_user_folder_is_searched_first(tmp_path):
@@ -53,19 +52,17 @@ def test_override_a_section_template(tmp_path):
 
 def test_missing_template_names_every_folder(tmp_path):
     (tmp_path / "report.tex.j2").write_text('((* include "nowhere.tex.j2" *))')
-    report = pipeline.load("nn-assignment2-2024")
-    verified = pipeline.verify(report, pipeline.solve(report))
+    report, solved = verified("nn-assignment2-2024")
     with pytest.raises(TemplateError) as err:
-        pipeline.render_tex(report, verified, Settings(templates=(tmp_path,)))
+        pipeline.render_tex(report, solved, Settings(templates=(tmp_path,)))
     assert "'nowhere.tex.j2' not found" in str(err.value)
     assert str(tmp_path) in str(err.value) and str(render.BUILTIN_TEMPLATES) in str(err.value)
 
 
 def test_missing_template_folder_is_a_clear_error(tmp_path):
-    report = pipeline.load("nn-assignment2-2024")
-    verified = pipeline.verify(report, pipeline.solve(report))
+    report, solved = verified("nn-assignment2-2024")
     with pytest.raises(TemplateError, match="does not exist"):
-        pipeline.render_tex(report, verified, Settings(templates=(tmp_path / "nope",)))
+        pipeline.render_tex(report, solved, Settings(templates=(tmp_path / "nope",)))
 
 
 def test_export_copies_every_builtin_template(tmp_path):
@@ -75,8 +72,7 @@ def test_export_copies_every_builtin_template(tmp_path):
     with pytest.raises(TemplateError, match="already exists"):
         render.export_templates(tmp_path / "t")
     # an exported copy renders exactly like the built-in one
-    report = pipeline.load("nn-assignment2-2024")
-    solved = pipeline.verify(report, pipeline.solve(report))
+    report, solved = verified("nn-assignment2-2024")
     assert pipeline.render_tex(report, solved, Settings(templates=(tmp_path / "t",))) == \
         pipeline.render_tex(report, solved, Settings())
 
@@ -139,8 +135,7 @@ def test_latex_error_names_template_file_and_line(tmp_path):
 
 
 def test_traced_render_matches_the_real_one():
-    report = pipeline.load("nn-assignment2-2024")
-    solved = pipeline.verify(report, pipeline.solve(report))
+    report, solved = verified("nn-assignment2-2024")
     tex = pipeline.render_tex(report, solved, Settings())
     origins = pipeline.template_lines(report, solved, Settings(), tex)
     assert len(origins) == tex.count("\n")

@@ -1,5 +1,5 @@
 """A failed build never destroys a good PDF; concurrent and killed builds end with a whole PDF
-(HARDENING.md)."""
+(README.md, "How it works")."""
 
 import errno
 import os

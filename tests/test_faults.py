@@ -17,7 +17,17 @@ import pytest
 from reportgen import cli, compile, pipeline, spec
 from reportgen.errors import LatexError, SpecError
 
-from .buildkit import ROOT, TINY_CNN, TINY_MLP, document_templates, kill_all, processes_with, run_cli, write_assignment
+from .buildkit import (
+    ROOT,
+    TINY_CNN,
+    TINY_MLP,
+    cli_here,
+    document_templates,
+    kill_all,
+    processes_with,
+    run_cli,
+    write_assignment,
+)
 
 
 def one_line_error(proc: subprocess.CompletedProcess[str], code: int = 1) -> str:
@@ -32,7 +42,8 @@ def one_line_error(proc: subprocess.CompletedProcess[str], code: int = 1) -> str
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e7", "0", "-1", "abc"])
 def test_timeout_out_of_range_is_a_usage_error(tmp_path, value):
-    proc = run_cli("build", "nn-assignment2-2024", "--out", tmp_path, f"--timeout={value}")
+    """In this process (argparse's exit 2 is a SystemExit); the next test runs the real command."""
+    proc = cli_here("build", "nn-assignment2-2024", "--out", tmp_path, f"--timeout={value}")
     line = one_line_error(proc, 2)
     assert "--timeout" in line and "expected seconds in (0, 3600]" in line and repr(value) in line
 
@@ -204,7 +215,7 @@ def test_settings_file_is_read_the_same_careful_way(tmp_path):
 
 def test_zip_of_a_report_dated_2200(tmp_path):
     toml = write_assignment(tmp_path / "in", "future", date="2200-01-01")
-    proc = run_cli("build", toml, "--zip", "--out", tmp_path / "out")
+    proc = cli_here("build", toml, "--zip", "--out", tmp_path / "out")
     assert proc.returncode == 0, proc.stderr
     with zipfile.ZipFile(tmp_path / "out" / "future.zip") as zf:
         assert {i.date_time[0] for i in zf.infolist()} == {2107}
@@ -224,7 +235,7 @@ def test_pdf_dates_are_clamped_to_a_storable_range(tmp_path, date, year):
 def test_pdf_of_a_report_dated_year_one_has_a_valid_date(tmp_path):
     tpl, toml, out = fast_build(tmp_path)
     toml = write_assignment(tmp_path / "in", "ancient", date="0001-01-01")
-    proc = run_cli("build", toml, "--templates", tpl, "--out", out)
+    proc = cli_here("build", toml, "--templates", tpl, "--out", out)
     assert proc.returncode == 0, proc.stderr
     info = subprocess.run(["pdfinfo", "-isodates", str(out / "ancient.pdf")], capture_output=True, text=True).stdout
     assert re.search(r"CreationDate: +1980-01-01T00:00:00", info), info
@@ -279,11 +290,14 @@ def test_next_build_sweeps_folders_of_a_killed_build(tmp_path):
     tmpdir.mkdir()
     try:
         build = start_looping_build(tmp_path, report_id, tmpdir, timeout="2")
-        build.kill()  # SIGKILL: no cleanup can run; the watchdog ends TeX
+        build.kill()  # SIGKILL: no cleanup can run
         build.communicate()
+        # its TeX too, as `kill -9 -PGID` would (that the watchdog ends TeX on its own is
+        # test_tex_sandbox.py's test_time_limit_holds_even_when_the_build_process_is_killed)
+        kill_all(processes_with(f"{report_id}.tex"))
         deadline = time.monotonic() + 10
         while processes_with(f"{report_id}.tex") and time.monotonic() < deadline:
-            time.sleep(0.1)
+            time.sleep(0.05)
     finally:
         kill_all(processes_with(f"{report_id}.tex"))
     stale = list(tmpdir.glob(f"reportgen-{report_id}-*"))
@@ -347,7 +361,7 @@ def test_a_wide_network_builds_without_overfull_boxes(tmp_path, layout, d, h):
             "W1": np.round(rng.uniform(-1, 1, (h, d) if layout == "column" else (d, h)), 1).tolist(),
             "b1": np.round(rng.uniform(-1, 1, h), 1).tolist(), "W2": np.round(rng.uniform(-1, 1, h), 1).tolist()}
     toml = write_assignment(tmp_path / "in", "wide", [wide])
-    proc = run_cli("build", toml, "--out", tmp_path / "out")
+    proc = cli_here("build", toml, "--out", tmp_path / "out")
     assert proc.returncode == 0, proc.stderr
     log = (tmp_path / "out" / "wide.log").read_text()
     assert "Overfull" not in log
@@ -358,7 +372,7 @@ def test_a_wide_network_builds_without_overfull_boxes(tmp_path, layout, d, h):
 def test_500_characters_without_spaces_wrap_instead_of_running_off_the_page(tmp_path):
     word = ("https://example.org/" + "abc_def%9" * 80)[:500]  # no hyphen: TeX finds no break of its own
     toml = write_assignment(tmp_path / "in", "longword", course=word)
-    proc = run_cli("build", toml, "--out", tmp_path / "out", "--author", word)
+    proc = cli_here("build", toml, "--out", tmp_path / "out", "--author", word)
     assert proc.returncode == 0, proc.stderr
     assert "Overfull" not in (tmp_path / "out" / "longword.log").read_text()
     text = subprocess.run(["pdftotext", "-raw", str(tmp_path / "out" / "longword.pdf"), "-"], capture_output=True,
@@ -444,7 +458,7 @@ LARGE_EDITIONS = {
 def test_an_edition_near_the_size_limits_builds_without_overfull_boxes(tmp_path, name):
     """Valid editions near what the parsers accept: nothing may run off the page."""
     toml = write_assignment(tmp_path / "in", name, [LARGE_EDITIONS[name]()])
-    proc = run_cli("build", toml, "--out", tmp_path / "out", timeout=300)
+    proc = cli_here("build", toml, "--out", tmp_path / "out")
     assert proc.returncode == 0, proc.stderr
     log = (tmp_path / "out" / f"{name}.log").read_text()
     assert "Overfull" not in log

@@ -1,10 +1,10 @@
-"""Untrusted text never becomes TeX (HARDENING.md): every string from an assignment file, the
-settings file or the command line prints literally, reads nothing, writes nothing, runs nothing.
+"""Untrusted text never becomes TeX (README.md, "How it works"): every string from an assignment file,
+the settings file or the command line prints literally, reads nothing, writes nothing, runs
+nothing.
 
 The PDF is built by the real CLI with the built-in report, base and preamble; only the problem
-section is replaced by a stand-in template that prints every field on its
-own line, so pdftotext output can be compared with the input strings.
-"""
+section is replaced by a stand-in template that prints every field on its own line, so pdftotext
+output can be compared with the input strings."""
 
 import shutil
 import tempfile
@@ -87,7 +87,7 @@ def _run_hostile_build(tmp_path: Path, marker: Path) -> None:
 
     proc = run_cli("--settings", settings, "build", toml, "--out", out, "--templates", templates,
                    "--author", author, "--date", date, cwd=cwd,
-                   env={"TMPDIR": str(tmpdir), "HOME": str(home)})
+                   env={"TMPDIR": str(tmpdir), "HOME": str(home), "REPORTGEN_FORMAT_CACHE": ""})  # formats in out
     assert proc.returncode == 0, proc.stderr
 
     pdf = out / "hostile.pdf"

@@ -24,7 +24,7 @@ from reportgen import cli, pipeline
 from reportgen.errors import SpecError, VerificationError
 from reportgen.settings import Settings
 
-from .conftest import pdf_text
+from .conftest import pdf_text, verified
 
 S = 1 + math.exp(-3) + math.e
 YHAT = np.array([1, math.exp(-3), math.e]) / S
@@ -37,8 +37,7 @@ X, YS = np.array([0.0, 2]), np.array([0.8, 0.1, 0.1])
 
 @pytest.fixture(scope="module")
 def solved():
-    report = pipeline.load("ml-hw3-2024spring")
-    return {s.spec.kind: s for s in pipeline.verify(report, pipeline.solve(report))}
+    return {s.spec.kind: s for s in verified("ml-hw3-2024spring")[1]}
 
 
 def test_forward_pass_by_hand(solved):

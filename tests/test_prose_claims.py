@@ -23,14 +23,18 @@ def _tex(report) -> str:
     return pipeline.render_tex(report, solved, Settings())
 
 
+def _of_kind(report, kind: str):
+    """The report's problem of that kind (one per report here), wherever it stands."""
+    return next(p for p in report.problems if p.kind == kind)
+
+
 def _tex_of(report_id: str, **changes) -> str:
-    """The report with some problems' params replaced: {problem index: {field: value}}."""
+    """The report with some problems' params replaced: {problem kind: {field: value}}."""
     report = pipeline.load(report_id)
-    problems = list(report.problems)
-    for i, fields in changes.items():
-        p = problems[int(i.removeprefix("p"))]
-        problems[int(i.removeprefix("p"))] = dataclasses.replace(p, params=dataclasses.replace(p.params, **fields))
-    return _tex(dataclasses.replace(report, problems=tuple(problems)))
+    problems = tuple(dataclasses.replace(p, params=dataclasses.replace(p.params, **changes[p.kind]))
+                     if p.kind in changes else p for p in report.problems)
+    assert {p.kind for p in problems} >= set(changes), f"{report_id} has no problem of kind {set(changes)}"
+    return _tex(dataclasses.replace(report, problems=problems))
 
 
 def _rows_read_by_impulses(n: int, c: Config) -> int:
@@ -56,7 +60,7 @@ def test_rows_read_by_a_kernel_tap(c):
 
 def test_dilated_layer_says_how_many_rows_it_reads():
     report = pipeline.load("hw3-theory")
-    p = report.problems[2]
+    p = _of_kind(report, "conv_arithmetic")
     r = kinds.get(p.kind).solve(p.params)
     tex = _tex(report)
     assert "no input row is skipped" not in tex
@@ -82,21 +86,21 @@ def test_cost_comparison_only_where_the_edition_asks_for_it(tmp_path):
 def test_step_names_the_problem_holding_the_derivation(tmp_path):
     ml = pipeline.load("ml-hw3-2024spring")
     assert "The formulas are those of Problem 1," in _tex(ml)
-    step_first = dataclasses.replace(ml, problems=(ml.problems[1],))
+    step_first = dataclasses.replace(ml, problems=(_of_kind(ml, "smoothed_ce_step"),))
     tex = _tex(step_first)
     assert "those of Problem" not in tex and "The formulas are those of the chain rule" in tex
 
 
 def test_example_images_only_for_a_square_input_count():
     assert r"($28 \times 28$ images)" in _tex(pipeline.load("hw3-theory"))
-    assert r"($10 \times 10$ images)" in _tex_of("hw3-theory", p1={"example": (100, 20, 5)})
-    assert "images)" not in _tex_of("hw3-theory", p1={"example": (50, 20, 5)})
+    assert r"($10 \times 10$ images)" in _tex_of("hw3-theory", sine_mlp_theory={"example": (100, 20, 5)})
+    assert "images)" not in _tex_of("hw3-theory", sine_mlp_theory={"example": (50, 20, 5)})
 
 
 def test_gd_caption_counts_the_diverging_runs():
     assert "the diverging run appears only in the distance plot" in _tex(pipeline.load("nn-assignment2-2024"))
-    assert "diverging" not in _tex_of("nn-assignment2-2024", p1={"factors": (0.5, 1.0)})
-    two = _tex_of("nn-assignment2-2024", p1={"factors": (0.5, 1.1, 1.2)})
+    assert "diverging" not in _tex_of("nn-assignment2-2024", gd_step_size={"factors": (0.5, 1.0)})
+    two = _tex_of("nn-assignment2-2024", gd_step_size={"factors": (0.5, 1.1, 1.2)})
     assert "the diverging runs appear only in the distance plot" in two
     assert "at rates inside and beyond the bound" in two
 
@@ -135,7 +139,7 @@ def test_notation_operator_spacing_and_norms(report_id):
 def test_filter_counts_said_to_double_only_when_they_do():
     assert "The filter counts double from one convolution to the next and end at 64" in _tex(
         pipeline.load("nn-assignment2-2024"))
-    tex = _tex_of("nn-assignment2-2024", p2={"target_channels": 6})
+    tex = _tex_of("nn-assignment2-2024", cnn_design={"target_channels": 6})
     assert "double" not in tex and "The filter counts grow from one convolution" in tex
 
 
@@ -150,9 +154,9 @@ def test_filter_counts_said_to_double_only_when_they_do():
 def test_last_layer_weights_name_the_layer_before_it(before, says):
     """(b) counts the last convolution's weights over the maps of the layer before it: the
     sentence names that layer's kind from the data (a convolution is not a pooling layer)."""
-    p = pipeline.load("hw3-theory").problems[2].params
+    p = _of_kind(pipeline.load("hw3-theory"), "conv_arithmetic").params
     layers = (p.layers[0], conv_arithmetic_data.LayerSpec(**before), p.layers[-1])
-    tex = " ".join(_tex_of("hw3-theory", p2={"layers": layers}).split())
+    tex = " ".join(_tex_of("hw3-theory", conv_arithmetic={"layers": layers}).split())
     assert says in tex
     assert tex.count("layer before it passes on") + tex.count("before it produces") == 1
     assert "avg pool with" not in tex and "max pool with" not in tex

@@ -1,5 +1,5 @@
 """PDF, .tex, .log and stamp are published as one unit: the stamp always describes the PDF
-beside it, even with many builds of one report at once (HARDENING.md)."""
+beside it, even with many builds of one report at once (README.md, "How it works")."""
 
 import threading
 import time
@@ -7,9 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from reportgen import __version__, compile
+from reportgen import __version__, compile, pipeline
+from reportgen.settings import Settings
 
-from .buildkit import document_templates, run_cli, write_assignment
+from .buildkit import document_templates, write_assignment
 from .conftest import pdf_text
 
 
@@ -25,21 +26,25 @@ def consistent(out, report_id) -> str:
 
 @pytest.mark.tex
 def test_concurrent_builds_with_different_authors_publish_consistent_sets(tmp_path):
+    """Eight builds at once in threads (the output lock is an flock: the same between threads as
+    between processes; test_failed_builds.py runs builds in two processes)."""
     report_id = "unit"
     tpl = document_templates(tmp_path / "tpl", "AUTHOR (((author))) END")
     toml = write_assignment(tmp_path / "in", report_id)
     out = tmp_path / "out"
+
+    def build(author: str, force: bool) -> str:
+        settings = Settings(out_dir=out, templates=(tpl,), author=author, force=force)
+        return pipeline.build_report(toml, settings).status
+
     for _ in range(2):
         with ThreadPoolExecutor(8) as pool:
-            procs = list(pool.map(lambda a: run_cli("build", toml, "--templates", tpl, "--out", out, "--force",
-                                                    "--author", a), ["Alpha", "Beta"] * 4))
-        assert all(p.returncode == 0 for p in procs), [p.stderr for p in procs]
+            statuses = list(pool.map(lambda a: build(a, True), ["Alpha", "Beta"] * 4))
+        assert statuses == ["built"] * 8
         last = consistent(out, report_id)
         # "up to date" must only ever be said over a PDF of that very author
         for author in ("Alpha", "Beta"):
-            proc = run_cli("build", toml, "--templates", tpl, "--out", out, "--author", author)
-            assert proc.returncode == 0, proc.stderr
-            assert ("up to date" in proc.stdout) == (author == last)
+            assert (build(author, False) == "up to date") == (author == last)
             last = author
             assert consistent(out, report_id) == author
     assert not [p for p in out.iterdir() if p.name.endswith(".part")]

@@ -1,6 +1,6 @@
-"""The same input gives the same bytes (HARDENING.md): two builds in different output folders,
-working folders, temp folders, time zones and locales produce byte-identical PDFs, dated by the
-assignment's own date rather than the clock."""
+"""The same input gives the same bytes (README.md, "How it works"): two builds in different output
+folders, working folders, temp folders, time zones and locales produce byte-identical PDFs, dated
+by the assignment's own date rather than the clock."""
 
 import subprocess
 import sys

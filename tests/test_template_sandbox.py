@@ -1,5 +1,5 @@
 """Templates are code from strangers: every template renders in Jinja's sandbox with limits on
-time and size (HARDENING.md, "Templates are code from strangers too"). Each probe must end in a
+time and size (README.md, "Templates are code from strangers too"). Each probe must end in a
 one-line TemplateError naming the template file and line, and run, read or write nothing."""
 
 import time

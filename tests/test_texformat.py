@@ -3,6 +3,8 @@ once and shared, rebuilt when the preamble or TeX changes, never trusted when da
 byte-identical with and without it; a document runs only the passes it needs."""
 
 import json
+import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -20,6 +22,15 @@ WITH_REF = (PREAMBLE + "\\begin{document}\n\\section{One}\\label{one}\nSee Secti
             "page~\\pageref{one}.\n\\end{document}\n")
 
 
+@pytest.fixture(autouse=True)
+def own_formats(monkeypatch):
+    """The tests here watch the formats in their own cache folder, not in the run's shared one
+    (REPORTGEN_FORMAT_CACHE, set by tests/conftest.py); the shared folder is returned."""
+    shared = os.environ.get("REPORTGEN_FORMAT_CACHE", "")
+    monkeypatch.delenv("REPORTGEN_FORMAT_CACHE", raising=False)
+    return shared
+
+
 @pytest.fixture
 def dumps(monkeypatch):
     """Count the format dumps (the real ones run)."""
@@ -32,6 +43,25 @@ def dumps(monkeypatch):
 
     monkeypatch.setattr(texformat, "dump", counting)
     return calls
+
+
+@pytest.fixture(scope="module")
+def plain_cache(tmp_path_factory):
+    """A cache folder after one build of PLAIN (its format, its .aux seed) and that build."""
+    cache = tmp_path_factory.mktemp("plain") / "cache"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("REPORTGEN_FORMAT_CACHE", raising=False)
+        compiled = build(PLAIN, cache)
+    return cache, compiled
+
+
+@pytest.fixture
+def built_once(plain_cache, tmp_path):
+    """A copy of plain_cache in this test's folder (the state after a first build, without
+    paying its format dump again): (cache folder, the first build)."""
+    cache, compiled = plain_cache
+    shutil.copytree(cache, tmp_path / "cache")
+    return tmp_path / "cache", compiled
 
 
 def build(tex: str, cache: Path | None, jobname: str = "doc") -> compile.Compiled:
@@ -62,30 +92,38 @@ def pdf_text_of(compiled: compile.Compiled, tmp_path: Path) -> str:
 
 
 @pytest.mark.tex
-def test_a_changed_preamble_gets_its_own_format(tmp_path, dumps):
-    cache = tmp_path / "cache"
-    build(PLAIN, cache)
-    build(PLAIN.replace("\\usepackage{amsmath}", "\\usepackage{amsmath}\\usepackage{booktabs}"), cache)
-    assert len(dumps) == 2 and len(formats(cache)) == 2
-    build(PLAIN, cache)  # the first one is still there and still good
-    assert len(dumps) == 2
+def test_format_cache_folder_can_be_shared_by_output_folders(tmp_path, dumps, monkeypatch):
+    """REPORTGEN_FORMAT_CACHE: builds into different cache folders use one format folder."""
+    monkeypatch.setenv("REPORTGEN_FORMAT_CACHE", str(tmp_path / "shared"))
+    assert build(PLAIN, tmp_path / "a", "first").with_format
+    assert build(PLAIN, tmp_path / "b", "second").with_format
+    assert len(dumps) == 1 and formats(tmp_path / "a") == formats(tmp_path / "b") == []
+    assert len(list((tmp_path / "shared").glob("*.fmt"))) == 1
 
 
 @pytest.mark.tex
-def test_a_new_tex_version_rebuilds_the_format(tmp_path, dumps, monkeypatch):
-    cache = tmp_path / "cache"
-    build(PLAIN, cache)
+def test_a_changed_preamble_gets_its_own_format(built_once, dumps):
+    cache, _ = built_once
+    build(PLAIN.replace("\\usepackage{amsmath}", "\\usepackage{amsmath}\\usepackage{booktabs}"), cache)
+    assert len(dumps) == 1 and len(formats(cache)) == 2
+    build(PLAIN, cache)  # the first one is still there and still good
+    assert len(dumps) == 1
+
+
+@pytest.mark.tex
+def test_a_new_tex_version_rebuilds_the_format(built_once, dumps, monkeypatch):
+    cache, _ = built_once
     monkeypatch.setattr(texformat, "tex_version", lambda pdflatex: "pdfTeX 9.99 (a TeX Live update)")
     assert build(PLAIN, cache).with_format
-    assert len(dumps) == 2 and len(formats(cache)) == 2
+    assert len(dumps) == 1 and len(formats(cache)) == 2
 
 
 @pytest.mark.tex
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "manifest lost", "package updated"])
-def test_a_damaged_or_stale_format_is_rebuilt(tmp_path, dumps, damage):
-    cache = tmp_path / "cache"
-    good = build(PLAIN, cache)
+def test_a_damaged_or_stale_format_is_rebuilt(built_once, dumps, damage):
+    cache, good = built_once
     fmt = formats(cache)[0]
+    assert build(PLAIN, cache).with_format and not dumps  # the copy is a good cache
     manifest = fmt.with_suffix(".json")
     if damage == "truncated":
         fmt.write_bytes(fmt.read_bytes()[: fmt.stat().st_size // 3])
@@ -98,17 +136,16 @@ def test_a_damaged_or_stale_format_is_rebuilt(tmp_path, dumps, damage):
         data["inputs"][0][2] += 1
         manifest.write_text(json.dumps(data))
     again = build(PLAIN, cache)
-    assert len(dumps) == 2, "the damaged format was trusted"
+    assert len(dumps) == 1, "the damaged format was trusted"
     assert again.with_format and again.pdf == good.pdf
     assert texformat.valid_format(fmt)
 
 
 @pytest.mark.tex
-def test_a_format_pdflatex_cannot_load_is_dropped_and_the_build_succeeds(tmp_path, monkeypatch):
+def test_a_format_pdflatex_cannot_load_is_dropped_and_the_build_succeeds(built_once):
     """Even a format that passes our checks but fails to load (here: garbage with a manifest that
     matches it) costs only a retry without the format."""
-    cache = tmp_path / "cache"
-    good = build(PLAIN, cache)
+    cache, good = built_once
     fmt = formats(cache)[0]
     fmt.write_bytes(b"\0garbage" * 1000)
     manifest = json.loads(fmt.with_suffix(".json").read_text())
@@ -172,8 +209,11 @@ def test_a_stale_aux_that_breaks_the_build_is_dropped(tmp_path):
 
 @pytest.mark.tex
 @pytest.mark.parametrize("report", ["nn-assignment2-2023", "hw3-theory", "ml-hw3-2024spring", "nn-assignment2-2024"])
-def test_pdfs_are_identical_with_and_without_the_format(tmp_path, report):
-    """The real reports (xcolor's colour stack, \\pdftrailerid, hyperref, pgfplots legends)."""
+def test_pdfs_are_identical_with_and_without_the_format(tmp_path, report, own_formats, monkeypatch):
+    """The real reports (xcolor's colour stack, \\pdftrailerid, hyperref, pgfplots legends), with
+    the run's shared format of their preamble when there is one."""
+    if own_formats:
+        monkeypatch.setenv("REPORTGEN_FORMAT_CACHE", own_formats)
     tex = (ROOT / "tests" / "golden" / f"{report}.tex").read_text()
     assert texformat.END_MARK in tex
     with_format = build(tex, tmp_path / "cache", report)
@@ -266,7 +306,6 @@ def test_a_preamble_that_cannot_be_dumped_compiles_whole_and_is_not_dumped_again
 
 
 def test_prune_keeps_the_newest_formats(tmp_path):
-    import os
 
     for i in range(5):
         for suffix in (".fmt", ".json", ".lock"):

@@ -12,8 +12,8 @@ from reportgen import cli, pipeline, settings
 from reportgen.printer import title
 from reportgen.settings import Person, Settings
 
-from .buildkit import TINY_CNN, run_cli, write_assignment
-from .conftest import pdf_text
+from .buildkit import TINY_CNN, cli_here, write_assignment
+from .conftest import pdf_text, verified
 
 # What the tool would say about itself; none of it belongs in a submission.
 TOOL_WORDS = ("sympy", "numpy", "finite diff", "central diff", "verif", "checked", "the build", ".py",
@@ -26,8 +26,8 @@ def _pdfinfo(path):
 
 
 def _render(report_id="nn-assignment2-2024", **kw):
-    report = pipeline.load(report_id)
-    return pipeline.render_tex(report, pipeline.verify(report, pipeline.solve(report)), Settings(**kw))
+    report, solved = verified(report_id)
+    return pipeline.render_tex(report, solved, Settings(**kw))
 
 
 def test_settings_file_takes_lists_or_one_string(tmp_path):
@@ -108,7 +108,7 @@ def test_hostile_names_in_metadata_and_title_block(tmp_path):
     toml = write_assignment(tmp_path / "in", "meta", [{**TINY_CNN, "title": problem}],
                             title="Report (2024): $x$ ~", course=course)
     out = tmp_path / "out"
-    proc = run_cli("build", toml, "--out", out, "--author", "; ".join(names), "--student-id", "; ".join(ids))
+    proc = cli_here("build", toml, "--out", out, "--author", "; ".join(names), "--student-id", "; ".join(ids))
     assert proc.returncode == 0, proc.stderr
     info = _pdfinfo(out / "meta.pdf")
     assert (info["Title"], info["Author"], info["Subject"], info["Keywords"]) == (
