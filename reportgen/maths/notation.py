@@ -128,6 +128,7 @@ class SoftmaxEntry(sympy.Function):
 
     nargs = (3, 5)
     head = ""
+    size_args = (2,)  # n bounds the sum doit() writes out (reportgen.verify.derivation.index_symbols)
 
     def _parts(self) -> tuple:
         v, i, n, *rest = self.args
