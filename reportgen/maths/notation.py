@@ -137,8 +137,14 @@ class SoftmaxEntry(sympy.Function):
 
     def doit(self, **hints):
         v, i, n, scale, shift = self._parts()
-        k = sympy.Dummy("k", integer=True)
-        return sympy.exp(scale * v[i] + shift) / sympy.Sum(sympy.exp(scale * v[k] + shift), (k, 1, n)).doit(**hints)
+        if hints.get("deep", True):
+            scale, shift = scale.doit(**hints), shift.doit(**hints)
+        if n.is_Integer and n >= 0:  # the sum written out
+            total = sympy.Add(*(sympy.exp(scale * v[k] + shift) for k in range(1, int(n) + 1)))
+        else:
+            k = sympy.Dummy("k", integer=True)
+            total = sympy.Sum(sympy.exp(scale * v[k] + shift), (k, 1, n)).doit(**hints)
+        return sympy.exp(scale * v[i] + shift) / total
 
 
 
