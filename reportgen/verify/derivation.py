@@ -14,7 +14,7 @@ import numpy as np
 import sympy
 
 from ..maths.derivation import Chain, NumericStep
-from . import Check
+from . import Check, symmetry
 from .symbolic import cheap_zero, entries, explicit, instantiate, step_equal, written_out
 
 
@@ -76,6 +76,7 @@ class _Forms:
                 group[1].append(idx)
         self._general: dict = {}
         self._at: dict = {}
+        self._symmetric: dict = {}
 
     def general(self, g: int, e: int) -> sympy.Expr:
         if (g, e) not in self._general:
@@ -94,57 +95,89 @@ class _Forms:
             self._at[g, n, e] = entries(form, self.domain)
         return self._at[g, n, e]
 
+    def compare(self, g: int, n: int, i: int) -> tuple[float, str]:
+        """(deviation, method) of step i at instance n of group g."""
+        (a, dom), (b, dom_b) = self.at(g, n, i - 1), self.at(g, n, i)
+        return step_equal(a, b, {**dom, **dom_b}, expanded=True)
 
-def _check_step(forms: _Forms, i: int) -> tuple[float, list[str], bool]:
-    """(worst deviation, methods, every group decided with its indices symbolic) for step i."""
-    worst, methods, general = 0.0, [], True
+    def representatives(self, g: int, i: int) -> list[int] | None:
+        """One instance of group g per pattern of equal indices, if both sides of step i are
+        symmetric in the index values (reportgen.verify.symmetry); None otherwise."""
+        instances = self.groups[g][1]
+        if len(instances) < 2:
+            return None
+        values = {int(v) for idx in instances for v in idx.values()}
+        for e in (i - 1, i):
+            if (g, e) not in self._symmetric:
+                self._symmetric[g, e] = symmetry.symmetric(self.general(g, e), self.indices, values)
+            if not self._symmetric[g, e]:
+                return None
+        return symmetry.representatives(instances)
+
+
+def _check_step(forms: _Forms, i: int) -> tuple[float, list[str], set[str]]:
+    """(worst deviation, methods, how the groups were covered) for step i; each group is covered
+    "symbolic" (one comparison with its indices symbolic), "patterns" (one instance per pattern
+    of equal indices, see reportgen.verify.symmetry) or "cases" (every instance)."""
+    worst, methods, scope = 0.0, [], set()
     for g, (_, indices) in enumerate(forms.groups):
         if len(indices) > 1:  # the indices symbolic: one comparison for the whole group, when SymPy decides it
             (a, _), (b, _) = entries(forms.general(g, i - 1), {}), entries(forms.general(g, i), {})
             how = cheap_zero(a - b)
             if how:
                 methods.append(f"SymPy ({how})")
+                scope.add("symbolic")
                 continue
-        general = False
-        for n in range(len(indices)):
-            (a, dom), (b, dom_b) = forms.at(g, n, i - 1), forms.at(g, n, i)
-            dev, method = step_equal(a, b, {**dom, **dom_b}, expanded=True)
-            worst = max(worst, dev)
-            methods.append(method)
-    return worst, methods, general and bool(forms.indices)
+        reps = forms.representatives(g, i)
+        found = [forms.compare(g, n, i) for n in (reps if reps is not None else range(len(indices)))]
+        if reps is not None and all(m.startswith("SymPy") for _, m in found):
+            scope.add("patterns")
+        else:  # sampling is not a decision to extend to other instances: check them all
+            found += [forms.compare(g, n, i) for n in range(len(indices)) if reps is not None and n not in reps]
+            scope.add("cases")
+        worst = max([worst] + [dev for dev, _ in found])
+        methods += [m for _, m in found]
+    return worst, methods, scope
 
 
 def check_chain(chain: Chain, tol: float = 1e-9) -> list[Check]:
     """One Check per step: previous expression == this step's expression (at every instance).
 
     Instances that differ only in index values are compared once with the indices symbolic
-    (sizes and data put in, sums written out) when the cheap SymPy methods decide that; a step
-    they do not decide is compared at every instance (SymPy, then random points)."""
+    (sizes and data put in, sums written out) when the cheap SymPy methods decide that. A step
+    they do not decide is compared at one instance per pattern of equal indices where the
+    written-out expressions are symmetric in the index values (reportgen.verify.symmetry),
+    otherwise at every instance (SymPy, then random points)."""
     exprs = [chain.start] + [s.expr for s in chain.steps]
     forms = _Forms(exprs, chain.instances or ({},), chain.domain)
     out = []
     for i in range(1, len(exprs)):
-        worst, methods, general = _check_step(forms, i)
+        worst, methods, scope = _check_step(forms, i)
         exact = all(m.startswith("SymPy") for m in methods)
         method = next((m for m in methods if not m.startswith("SymPy")), None) or _merge(methods)
-        if general:
-            method += ", " + describe_symbolic(chain.instances, forms.indices)
-        elif chain.instances:
-            method += ", " + describe(chain.instances)
+        if chain.instances:
+            method += ", " + describe_scope(chain.instances, forms.indices, scope)
         out.append(Check(f"{chain.name}, step {i}", method, worst, 0.0 if exact else tol, exact=exact,
                          group=chain.name, step=i))
     return out
 
 
-def describe_symbolic(instances: tuple[Mapping, ...], indices: frozenset) -> str:
-    """'i, j symbolic at n = 3 (covers i = 1..3; j = 1..3, 9 cases)'."""
+def describe_scope(instances: tuple[Mapping, ...], indices: frozenset, scope: set[str]) -> str:
+    """'n = 3; i = 1..3 (3 cases)' when every instance was compared, otherwise how the cases
+    were covered: 'i, j symbolic at n = 3 (covers i = 1..3; j = 1..3, 9 cases)'."""
+    if "cases" in scope or not scope:
+        return describe(instances)
     names = ", ".join(sorted(str(k) for k in indices))
     rest = [{k: v for k, v in sub.items() if k not in indices} for sub in instances]
     only = [{k: v for k, v in sub.items() if k in indices} for sub in instances]
     at = describe(tuple(rest)).rsplit(" (", 1)[0]
     covered = describe(tuple(only)).rsplit(" (", 1)[0]
     where = f" at {at}" if at and at != "in general" else ""
-    return f"{names} symbolic{where} (covers {covered}, {len(instances)} cases)"
+    patterns = (f"one case per pattern of equal {names} (the written-out expressions are symmetric in the index "
+                "values)")
+    how = {frozenset({"symbolic"}): f"{names} symbolic", frozenset({"patterns"}): patterns}.get(
+        frozenset(scope), f"{names} symbolic or {patterns}")
+    return f"{how}{where} (covers {covered}, {len(instances)} cases)"
 
 
 def _merge(methods: list[str]) -> str:
