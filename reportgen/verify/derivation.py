@@ -15,7 +15,7 @@ import sympy
 
 from ..maths.derivation import Chain, NumericStep
 from . import Check, symmetry
-from .symbolic import cheap_zero, entries, explicit, instantiate, step_equal, written_out
+from .symbolic import cheap_zero, entries, explicit, finished, instantiate, prewritten, step_equal, written_out
 
 
 def describe(instances: tuple[Mapping, ...]) -> str:
@@ -74,24 +74,31 @@ class _Forms:
                 self.groups.append((rest, [idx]))
             else:
                 group[1].append(idx)
+        self._pre: dict = {}
         self._general: dict = {}
         self._at: dict = {}
         self._symmetric: dict = {}
 
+    def pre(self, g: int, e: int) -> sympy.Expr:
+        """Expression e at group g's sizes and data, sums written out, indices symbolic."""
+        if (g, e) not in self._pre:
+            self._pre[g, e] = prewritten(self.exprs[e], self.groups[g][0])
+        return self._pre[g, e]
+
     def general(self, g: int, e: int) -> sympy.Expr:
+        """``pre`` explicit (derivatives taken), indices still symbolic."""
         if (g, e) not in self._general:
-            self._general[g, e] = written_out(self.exprs[e], self.groups[g][0])
+            self._general[g, e] = finished(self.pre(g, e), self.groups[g][0])
         return self._general[g, e]
 
     def at(self, g: int, n: int, e: int) -> tuple[sympy.Expr, dict]:
+        """Expression e at instance n of group g, explicit, entries as symbols; their domain."""
         if (g, n, e) not in self._at:
             rest, idx = self.groups[g][0], self.groups[g][1][n]
             if len(self.groups[g][1]) == 1:  # nothing to share
                 form = written_out(self.exprs[e], {**rest, **idx})
             else:
-                form = self.general(g, e).xreplace(idx)
-                if form.has(sympy.Sum, sympy.Derivative, sympy.Subs):
-                    form = written_out(self.exprs[e], {**rest, **idx})
+                form = finished(self.pre(g, e).xreplace(idx), rest)
             self._at[g, n, e] = entries(form, self.domain)
         return self._at[g, n, e]
 
@@ -109,7 +116,7 @@ class _Forms:
         values = {int(v) for idx in instances for v in idx.values()}
         for e in (i - 1, i):
             if (g, e) not in self._symmetric:
-                self._symmetric[g, e] = symmetry.symmetric(self.general(g, e), self.indices, values)
+                self._symmetric[g, e] = symmetry.symmetric(self.pre(g, e), self.indices, values)
             if not self._symmetric[g, e]:
                 return None
         return symmetry.representatives(instances)
@@ -121,14 +128,14 @@ def _check_step(forms: _Forms, i: int) -> tuple[float, list[str], set[str]]:
     of equal indices, see reportgen.verify.symmetry) or "cases" (every instance)."""
     worst, methods, scope = 0.0, [], set()
     for g, (_, indices) in enumerate(forms.groups):
-        if len(indices) > 1:  # the indices symbolic: one comparison for the whole group, when SymPy decides it
+        reps = forms.representatives(g, i)
+        if reps is None and len(indices) > 2:  # the indices symbolic: one comparison for the group, if SymPy decides
             (a, _), (b, _) = entries(forms.general(g, i - 1), {}), entries(forms.general(g, i), {})
             how = cheap_zero(a - b)
             if how:
                 methods.append(f"SymPy ({how})")
                 scope.add("symbolic")
                 continue
-        reps = forms.representatives(g, i)
         found = [forms.compare(g, n, i) for n in (reps if reps is not None else range(len(indices)))]
         if reps is not None and all(m.startswith("SymPy") for _, m in found):
             scope.add("patterns")

@@ -44,24 +44,37 @@ def instantiate(e: sympy.Expr, sub: Mapping, domain: Mapping | None = None) -> t
 
 
 def written_out(e: sympy.Expr, sub: Mapping) -> sympy.Expr:
-    """``e`` at ``sub`` with sums written out and notation expanded. An index that ``sub``
-    leaves symbolic stays symbolic (x[i], KroneckerDelta(1, i)); when every index is a number,
-    the entries are plain symbols (``entries``) before derivatives are taken, which is cheaper."""
+    """``e`` at ``sub`` with sums written out and notation expanded (``prewritten`` and
+    ``finished``). An index that ``sub`` leaves symbolic stays symbolic (x[i], KroneckerDelta(1, i))."""
+    return finished(prewritten(e, sub), sub)
+
+
+def prewritten(e: sympy.Expr, sub: Mapping) -> sympy.Expr:
+    """``e`` with the sizes and indices of ``sub`` put in, the entries of data (an IndexedBase
+    mapped to a Lambda) put in, and every sum written out, also those that notation such as
+    SoftmaxEntry(x, i, n) stands for; derivatives not taken yet."""
     data = {k: v for k, v in sub.items() if isinstance(k, sympy.IndexedBase)}
-    rest = {k: v for k, v in sub.items() if not isinstance(k, sympy.IndexedBase)}
-    # sizes and indices are replaced structurally (subs would turn d/dW[j,k] into a Subs object);
-    # values of real variables, such as x = 0, are put in after derivatives are taken
-    sizes = {k: v for k, v in rest.items() if getattr(k, "is_integer", False)}
-    points = {k: v for k, v in rest.items() if k not in sizes}
+    # sizes and indices are replaced structurally (subs would turn d/dW[j,k] into a Subs object)
+    sizes = {k: v for k, v in sub.items() if not isinstance(k, sympy.IndexedBase) and getattr(k, "is_integer", False)}
     if sizes:
         e = e.xreplace(sizes)
     e = _write_sums(e)
     if data:
         e = e.replace(lambda x: isinstance(x, sympy.Indexed) and x.base in data, lambda x: data[x.base](*x.indices))
+    makes = lambda x: not isinstance(x, sympy.Indexed) and any(isinstance(a, sympy.IndexedBase) for a in x.args)  # noqa: E731
+    if any(makes(x) for x in sympy.preorder_traversal(e)):
+        e = e.replace(makes, lambda x: x.doit(deep=False))
+    return _write_sums(e)
+
+
+def finished(e: sympy.Expr, sub: Mapping) -> sympy.Expr:
+    """A ``prewritten`` expression explicit: derivatives taken, notation expanded, then the values
+    of real variables in ``sub`` (such as x = 0) put in. When every index is a number, the
+    entries are plain symbols (``entries``) before derivatives are taken, which is cheaper."""
     e = explicit(_entries_first(e))
-    if points:
-        e = explicit(e.subs(points))
-    return e
+    points = {k: v for k, v in sub.items() if not isinstance(k, sympy.IndexedBase)
+              and not getattr(k, "is_integer", False)}
+    return explicit(e.subs(points)) if points else e
 
 
 def _write_sums(e: sympy.Expr) -> sympy.Expr:
@@ -82,18 +95,15 @@ def _written_sum(s: sympy.Sum) -> sympy.Expr:
 
 
 def _entries_first(e: sympy.Expr) -> sympy.Expr:
-    """``e`` with its entries as plain symbols, if every entry it has or can produce is known
-    now: all indices numbers, every sum written out, and no IndexedBase left (notation such as
-    SoftmaxEntry(x, i, n), which makes entries on doit(), written out first). Otherwise ``e``
-    unchanged: a derivative by a symbol x[1] of an entry x[1] made later would be 0."""
-    if any(s.is_integer for s in e.free_symbols):
+    """``e`` with its entries as plain symbols, if every entry it has or can make is there now:
+    all indices numbers, no sum left and no IndexedBase outside an entry (``prewritten`` wrote
+    out the notation that makes entries). Otherwise ``e`` unchanged: a derivative by a symbol
+    x[1] of an entry x[1] made later would be 0."""
+    if any(s.is_integer for s in e.free_symbols) or e.has(sympy.Sum):
         return e
-    makes = lambda x: not isinstance(x, sympy.Indexed) and any(isinstance(a, sympy.IndexedBase) for a in x.args)  # noqa: E731
-    full = e.replace(makes, lambda x: x.doit(deep=False))
-    full = _write_sums(full)
-    if full.has(sympy.Sum) or any(not i.is_Integer for a in full.atoms(sympy.Indexed) for i in a.indices):
+    if any(not i.is_Integer for a in e.atoms(sympy.Indexed) for i in a.indices):
         return e
-    full = _as_symbols(full)
+    full = _as_symbols(e)
     return e if full.atoms(sympy.IndexedBase) else full
 
 
@@ -234,4 +244,4 @@ def cheap_zero(d: sympy.Expr) -> str:
     return ""
 
 
-__all__ = ["explicit", "instantiate", "written_out", "entries", "step_equal", "cheap_zero"]
+__all__ = ["explicit", "instantiate", "written_out", "prewritten", "finished", "entries", "step_equal", "cheap_zero"]

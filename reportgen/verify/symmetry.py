@@ -51,8 +51,8 @@ def symmetric(form: sympy.Expr, indices: frozenset, values: Iterable[int]) -> bo
     """Whether ``form`` is unchanged by every permutation of ``values`` together with the
     index values it holds itself (checked on the two permutations that generate them all:
     a swap of two values and a cycle through all of them)."""
-    if form.has(sympy.Sum, sympy.Derivative, sympy.Subs, sympy.Lambda):
-        return False  # not written out: the renaming would not reach inside
+    if form.has(sympy.Sum, sympy.Product, sympy.Integral, sympy.Subs, sympy.Lambda):
+        return False  # bound variables: the renaming would not reach inside
     nodes = _index_nodes(form, indices)
     if nodes is None:
         return False
