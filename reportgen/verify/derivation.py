@@ -8,6 +8,7 @@ is compared first (see ``check_chain``).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 
 import numpy as np
@@ -122,11 +123,11 @@ class _Forms:
         return symmetry.representatives(instances)
 
 
-def _check_step(forms: _Forms, i: int) -> tuple[float, list[str], set[str]]:
-    """(worst deviation, methods, how the groups were covered) for step i; each group is covered
+def _check_step(forms: _Forms, i: int) -> tuple[float, list[str], dict[str, int]]:
+    """(worst deviation, methods, comparisons of each kind) for step i; each group is covered
     "symbolic" (one comparison with its indices symbolic), "patterns" (one instance per pattern
     of equal indices, see reportgen.verify.symmetry) or "cases" (every instance)."""
-    worst, methods, scope = 0.0, [], set()
+    worst, methods, scope = 0.0, [], Counter()
     for g, (_, indices) in enumerate(forms.groups):
         reps = forms.representatives(g, i)
         if reps is None and len(indices) > 2:  # the indices symbolic: one comparison for the group, if SymPy decides
@@ -134,14 +135,14 @@ def _check_step(forms: _Forms, i: int) -> tuple[float, list[str], set[str]]:
             how = cheap_zero(a - b)
             if how:
                 methods.append(f"SymPy ({how})")
-                scope.add("symbolic")
+                scope["symbolic"] += 1
                 continue
         found = [forms.compare(g, n, i) for n in (reps if reps is not None else range(len(indices)))]
         if reps is not None and all(m.startswith("SymPy") for _, m in found):
-            scope.add("patterns")
+            scope["patterns"] += len(reps)
         else:  # sampling is not a decision to extend to other instances: check them all
             found += [forms.compare(g, n, i) for n in range(len(indices)) if reps is not None and n not in reps]
-            scope.add("cases")
+            scope["cases"] += len(indices)
         worst = max([worst] + [dev for dev, _ in found])
         methods += [m for _, m in found]
     return worst, methods, scope
@@ -169,22 +170,22 @@ def check_chain(chain: Chain, tol: float = 1e-9) -> list[Check]:
     return out
 
 
-def describe_scope(instances: tuple[Mapping, ...], indices: frozenset, scope: set[str]) -> str:
-    """'n = 3; i = 1..3 (3 cases)' when every instance was compared, otherwise how the cases
-    were covered: 'i, j symbolic at n = 3 (covers i = 1..3; j = 1..3, 9 cases)'."""
-    if "cases" in scope or not scope:
-        return describe(instances)
+def describe_scope(instances: tuple[Mapping, ...], indices: frozenset, scope: Mapping[str, int]) -> str:
+    """``describe(instances)``, and how many comparisons covered the cases where that was fewer
+    than one per case: 'n = 3; i = 1..3; j = 1..3 (9 cases: 2 compared, one per pattern of equal
+    indices, as ...)'. ``scope`` counts the comparisons of each kind (see _check_step)."""
+    text = describe(instances)
+    if scope.get("cases") or not scope:
+        return text
     names = ", ".join(sorted(str(k) for k in indices))
-    rest = [{k: v for k, v in sub.items() if k not in indices} for sub in instances]
-    only = [{k: v for k, v in sub.items() if k in indices} for sub in instances]
-    at = describe(tuple(rest)).rsplit(" (", 1)[0]
-    covered = describe(tuple(only)).rsplit(" (", 1)[0]
-    where = f" at {at}" if at and at != "in general" else ""
-    patterns = (f"one case per pattern of equal {names} (the written-out expressions are symmetric in the index "
-                "values)")
-    how = {frozenset({"symbolic"}): f"{names} symbolic", frozenset({"patterns"}): patterns}.get(
-        frozenset(scope), f"{names} symbolic or {patterns}")
-    return f"{how}{where} (covers {covered}, {len(instances)} cases)"
+    parts = []
+    if scope.get("symbolic"):
+        n = scope["symbolic"]
+        parts.append(f"{n} comparison{'s' if n > 1 else ''} with {names} symbolic")
+    if scope.get("patterns"):
+        parts.append(f"{scope['patterns']} compared, one per pattern of equal indices, as the written-out "
+                     f"expressions are symmetric in the values of {names}")
+    return f"{text[:-1]}: {'; '.join(parts)})"
 
 
 def _merge(methods: list[str]) -> str:
