@@ -52,19 +52,40 @@ def written_out(e: sympy.Expr, sub: Mapping) -> sympy.Expr:
 def prewritten(e: sympy.Expr, sub: Mapping) -> sympy.Expr:
     """``e`` with the sizes and indices of ``sub`` put in, the entries of data (an IndexedBase
     mapped to a Lambda) put in, and every sum written out, also those that notation such as
-    SoftmaxEntry(x, i, n) stands for; derivatives not taken yet."""
+    SoftmaxEntry(x, i, n) stands for; derivatives not taken yet. One pass, leaves first."""
     data = {k: v for k, v in sub.items() if isinstance(k, sympy.IndexedBase)}
     # sizes and indices are replaced structurally (subs would turn d/dW[j,k] into a Subs object)
     sizes = {k: v for k, v in sub.items() if not isinstance(k, sympy.IndexedBase) and getattr(k, "is_integer", False)}
-    if sizes:
-        e = e.xreplace(sizes)
-    e = _write_sums(e)
-    if data:
-        e = e.replace(lambda x: isinstance(x, sympy.Indexed) and x.base in data, lambda x: data[x.base](*x.indices))
-    makes = lambda x: not isinstance(x, sympy.Indexed) and any(isinstance(a, sympy.IndexedBase) for a in x.args)  # noqa: E731
-    if any(makes(x) for x in sympy.preorder_traversal(e)):
-        e = e.replace(makes, lambda x: x.doit(deep=False))
-    return _write_sums(e)
+    return _Writer(sizes, data)(e)
+
+
+class _Writer:
+    """The pass of ``prewritten``: rebuilds a node only where something below it changed."""
+
+    def __init__(self, sizes: Mapping, data: Mapping) -> None:
+        self.sizes, self.data = sizes, data
+        self.memo: dict = {}
+
+    def __call__(self, x: sympy.Basic) -> sympy.Basic:
+        done = self.memo.get(x)
+        if done is None:
+            done = self.memo[x] = self._write(x)
+        return done
+
+    def _write(self, x: sympy.Basic) -> sympy.Basic:
+        if not x.args or isinstance(x, sympy.IndexedBase):
+            return self.sizes.get(x, x)
+        args = tuple(self(a) for a in x.args)
+        y = x if args == x.args else x.func(*args)
+        if isinstance(y, sympy.Indexed):
+            return self(self.data[y.base](*y.indices)) if y.base in self.data else y
+        if isinstance(y, sympy.Sum):
+            z = _written_sum(y)
+        elif any(isinstance(a, sympy.IndexedBase) for a in y.args):  # notation that makes entries on doit()
+            z = y.doit(deep=False)
+        else:
+            return y
+        return y if z == y else self(z)
 
 
 def finished(e: sympy.Expr, sub: Mapping) -> sympy.Expr:
