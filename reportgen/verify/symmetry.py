@@ -9,42 +9,68 @@ such renaming, the instance (i, j) = (pi(a), pi(b)) is the renaming of the insta
 instances whose indices have the same pattern of equalities (i = j, or i != j) are both true or
 both false, and checking one per pattern decides them all.
 
-``symmetric`` checks the premise on the written-out form itself, so it fails safe: an index
+``symmetric`` checks the premise on the written-out form itself (comparing images of the
+form in which sums and products are multisets of their terms), so it fails safe: an index
 used as a number (x_{i+1}, i * x_i, i < j), data that singles out a value (one-hot targets at
-class 2: KroneckerDelta(i, 2)), sums over part of the range, or anything SymPy does not put
-back into the same order all make it return False, and then every instance is checked.
+class 2: KroneckerDelta(i, 2)) and sums over part of the range all make it return False, and
+then every instance is checked.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 
 import sympy
 
 _INDEX_NODES = (sympy.Indexed, sympy.KroneckerDelta, sympy.Eq, sympy.Ne)
+_SYMMETRIC_NODES = (sympy.KroneckerDelta, sympy.Eq, sympy.Ne)  # f(a, b) = f(b, a)
 
 
-def _index_nodes(form: sympy.Expr, indices: frozenset) -> list[sympy.Basic] | None:
-    """The nodes of ``form`` whose arguments are index values (entries, Kronecker deltas, index
-    equalities), or None when an index symbol also occurs anywhere else."""
-    index_like = lambda a: a.is_Integer or a in indices  # noqa: E731
-    nodes = []
-    for node in sympy.preorder_traversal(form):
+class _Stray(Exception):
+    """An index symbol outside an entry, a Kronecker delta or an index equality."""
+
+
+class _Shape:
+    """A hashable image of an expression with the index values renamed by ``perm``: sums and
+    products as multisets of their terms (so a renaming that only reorders them leaves the
+    image unchanged), everything else in order. No SymPy object is built."""
+
+    def __init__(self, indices: frozenset, perm: Mapping[int, int]) -> None:
+        self.indices, self.perm = indices, perm
+        self.held: set[int] = set()
+        self.memo: dict = {}
+
+    def index(self, a: sympy.Basic) -> object:
+        if a.is_Integer:
+            self.held.add(int(a))
+            return self.perm.get(int(a), int(a))
+        return a
+
+    def __call__(self, node: sympy.Basic) -> object:
+        done = self.memo.get(node)
+        if done is None:
+            done = self.memo[node] = self._shape(node)
+        return done
+
+    def _shape(self, node: sympy.Basic) -> object:
+        index_like = lambda a: a.is_Integer or a in self.indices  # noqa: E731
         if isinstance(node, sympy.Indexed):
             if not all(index_like(i) for i in node.indices):
-                return None  # x[i + 1]: an index used in arithmetic
-            nodes.append(node)
-        elif isinstance(node, _INDEX_NODES) and all(index_like(a) for a in node.args):
-            nodes.append(node)
-    rest = form.xreplace({n: sympy.Dummy() for n in nodes})
-    return None if rest.free_symbols & indices else nodes
-
-
-def _renamed(node: sympy.Basic, perm: Mapping[int, int]) -> sympy.Basic:
-    move = lambda a: sympy.Integer(perm.get(int(a), int(a))) if a.is_Integer else a  # noqa: E731
-    if isinstance(node, sympy.Indexed):
-        return node.base[tuple(move(i) for i in node.indices)]
-    return type(node)(*(move(a) for a in node.args))
+                raise _Stray  # x[i + 1]: an index used in arithmetic
+            return ("entry", node.base, tuple(self.index(i) for i in node.indices))
+        if isinstance(node, _INDEX_NODES) and all(index_like(a) for a in node.args):
+            values = [self.index(a) for a in node.args]
+            symmetric = isinstance(node, _SYMMETRIC_NODES)
+            return (type(node), frozenset(Counter(values).items()) if symmetric else tuple(values))
+        if node in self.indices:
+            raise _Stray
+        if not node.args:
+            return node
+        parts = [self(a) for a in node.args]
+        if isinstance(node, (sympy.Add, sympy.Mul)) and node.is_commutative:
+            return (type(node), frozenset(Counter(parts).items()))
+        return (type(node), tuple(parts))
 
 
 def symmetric(form: sympy.Expr, indices: frozenset, values: Iterable[int]) -> bool:
@@ -53,16 +79,17 @@ def symmetric(form: sympy.Expr, indices: frozenset, values: Iterable[int]) -> bo
     a swap of two values and a cycle through all of them)."""
     if form.has(sympy.Sum, sympy.Product, sympy.Integral, sympy.Subs, sympy.Lambda):
         return False  # bound variables: the renaming would not reach inside
-    nodes = _index_nodes(form, indices)
-    if nodes is None:
+    plain = _Shape(indices, {})
+    try:
+        image = plain(form)
+    except _Stray:
         return False
-    held = {int(a) for n in nodes for a in (n.indices if isinstance(n, sympy.Indexed) else n.args) if a.is_Integer}
-    vals = sorted(held | set(values))
+    vals = sorted(plain.held | set(values))
     if len(vals) < 2:
         return True
     swap = {vals[0]: vals[1], vals[1]: vals[0]}
     cycle = dict(zip(vals, vals[1:] + vals[:1], strict=True))
-    return all(form.xreplace({n: _renamed(n, perm) for n in nodes}) == form for perm in (swap, cycle))
+    return all(_Shape(indices, perm)(form) == image for perm in (swap, cycle))
 
 
 def pattern(idx: Mapping) -> tuple:
