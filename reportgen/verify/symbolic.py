@@ -120,12 +120,23 @@ def _entries_first(e: sympy.Expr) -> sympy.Expr:
     all indices numbers, no sum left and no IndexedBase outside an entry (``prewritten`` wrote
     out the notation that makes entries). Otherwise ``e`` unchanged: a derivative by a symbol
     x[1] of an entry x[1] made later would be 0."""
-    if any(s.is_integer for s in e.free_symbols) or e.has(sympy.Sum):
-        return e
-    if any(not i.is_Integer for a in e.atoms(sympy.Indexed) for i in a.indices):
-        return e
-    full = _as_symbols(e)
-    return e if full.atoms(sympy.IndexedBase) else full
+    found: set = set()
+    seen: set = set()
+    todo = [e]
+    while todo:  # one walk over the distinct subexpressions
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if isinstance(node, sympy.Indexed):
+            if not all(i.is_Integer for i in node.indices):
+                return e
+            found.add(node)
+        elif isinstance(node, (sympy.Sum, sympy.IndexedBase)) or (node.is_Symbol and node.is_integer):
+            return e
+        else:
+            todo.extend(node.args)
+    return e.xreplace({a: _entry(a) for a in found}) if found else e
 
 
 _ENTRIES: dict = {}  # Indexed -> its Symbol
