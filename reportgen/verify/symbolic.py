@@ -188,6 +188,11 @@ def _in_exponentials(e: sympy.Expr) -> sympy.Expr:
     return sympy.cancel(sympy.expand_log(e))
 
 
+def _sum_denominator(e: sympy.Expr) -> bool:
+    """Whether ``e`` divides by a sum, such as 1 / (e^x + e^y)."""
+    return any(isinstance(p, sympy.Pow) and p.base.is_Add and p.exp.is_negative for p in sympy.preorder_traversal(e))
+
+
 def _symbolic_zero(d: sympy.Expr) -> str:
     """The name of the first SymPy method that reduces ``d`` to 0, or ''. Cheap methods first:
     ``simplify`` costs more than all the others together."""
@@ -198,6 +203,8 @@ def _symbolic_zero(d: sympy.Expr) -> str:
         ("expand_log + cancel", lambda e: sympy.cancel(sympy.expand_log(sympy.expand(e)))),
         ("cancel in u = exp(x)", _in_exponentials),
     ]
+    if _sum_denominator(d):  # expand multiplies out the terms over a sum before cancel puts them together
+        tries[:2] = tries[1::-1]
     if not d.has(sympy.Piecewise, sympy.Heaviside):  # simplify spends seconds on those and rarely decides
         tries.append(("simplify", sympy.simplify))
     for name, f in tries:
