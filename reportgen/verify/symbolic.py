@@ -16,6 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 import sympy
 
+from ..maths.notation import Diff, Partial
 from . import numeric
 
 _NUMPY = ["numpy", {"Heaviside": lambda x, h=0.5: np.heaviside(x, h)}]
@@ -92,7 +93,10 @@ def finished(e: sympy.Expr, sub: Mapping) -> sympy.Expr:
     """A ``prewritten`` expression explicit: derivatives taken, notation expanded, then the values
     of real variables in ``sub`` (such as x = 0) put in. When every index is a number, the
     entries are plain symbols (``entries``) before derivatives are taken, which is cheaper."""
-    e = explicit(_entries_first(e))
+    e = _entries_first(e)
+    if e.has(sympy.log) and e.has(sympy.Derivative, Partial, Diff):  # log(e^a / s) = a - log s (for e^a, s
+        e = sympy.expand_log(e)  # that SymPy sees positive): simpler derivatives, decided by expand
+    e = explicit(e)
     points = {k: v for k, v in sub.items() if not isinstance(k, sympy.IndexedBase)
               and not getattr(k, "is_integer", False)}
     return explicit(e.subs(points)) if points else e
