@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import sympy as sp
+from typing import TYPE_CHECKING
 
 from ...latexfmt import Tex
-from ...maths.derivation import Chain
+
+if TYPE_CHECKING:  # SymPy is imported by solve(), not when the assignment is parsed
+    import sympy as sp
+
+    from ...maths.derivation import Chain
 
 
 @dataclass(frozen=True)
