@@ -123,6 +123,17 @@ def test_entries_become_symbols_before_derivatives_only_when_nothing_can_make_ne
     assert general.atoms(sympy.Indexed) and general.has(KroneckerDelta)  # symbolic indices stay entries
 
 
+def test_entries_stay_entries_where_a_sum_is_left():
+    """With the size symbolic the sums stay, so no entry may become a symbol: d/dv_1 of a sum
+    of squares, or of softmax, must not come out 0."""
+    assert symbolic.written_out(Partial(Sum(v[k] ** 2, (k, 1, n)), v[1]), {}) != 0
+    assert symbolic.written_out(Partial(SoftmaxEntry(v, 1, n), v[2]), {}) != 0
+    at_two = symbolic.written_out(Partial(SoftmaxEntry(v, 1, n), v[2]), {n: 2})
+    assert not at_two.atoms(sympy.Indexed) and at_two != 0
+    pre = symbolic.prewritten(Partial(SoftmaxEntry(v, i, n), v[j]), {n: 2})
+    assert symbolic.at_indices(pre, {i: 1, j: 2}, {}) == at_two
+
+
 def test_sums_over_number_ranges_are_written_out_like_sympy():
     for lo, hi in ((1, 3), (2, 2), (1, 0)):
         s = Sum(v[k] * k, (k, lo, hi))

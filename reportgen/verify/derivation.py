@@ -16,7 +16,17 @@ import sympy
 
 from ..maths.derivation import Chain, NumericStep
 from . import Check, symmetry
-from .symbolic import cheap_zero, entries, explicit, finished, instantiate, prewritten, step_equal, written_out
+from .symbolic import (
+    at_indices,
+    cheap_zero,
+    entries,
+    explicit,
+    finished,
+    instantiate,
+    prewritten,
+    step_equal,
+    written_out,
+)
 
 
 def describe(instances: tuple[Mapping, ...]) -> str:
@@ -99,7 +109,7 @@ class _Forms:
             if len(self.groups[g][1]) == 1:  # nothing to share
                 form = written_out(self.exprs[e], {**rest, **idx})
             else:
-                form = finished(self.pre(g, e).xreplace(idx), rest)
+                form = at_indices(self.pre(g, e), idx, rest)
             self._at[g, n, e] = entries(form, self.domain)
         return self._at[g, n, e]
 

@@ -47,24 +47,39 @@ def instantiate(e: sympy.Expr, sub: Mapping, domain: Mapping | None = None) -> t
 def written_out(e: sympy.Expr, sub: Mapping) -> sympy.Expr:
     """``e`` at ``sub`` with sums written out and notation expanded (``prewritten`` and
     ``finished``). An index that ``sub`` leaves symbolic stays symbolic (x[i], KroneckerDelta(1, i))."""
-    return finished(prewritten(e, sub), sub)
+    plain = _Writer(sub, symbols=True)(e)  # entries as symbols at once, if that turns out safe
+    return _finish(plain, sub) if _plain(plain) else finished(prewritten(e, sub), sub)
+
+
+def at_indices(pre: sympy.Expr, idx: Mapping, sub: Mapping) -> sympy.Expr:
+    """``finished(pre.xreplace(idx), sub)`` for a ``prewritten`` expression ``pre`` and index
+    values ``idx``, in one rebuild where the entries can be plain symbols at once."""
+    mapping = dict(idx)
+    for a in pre.atoms(sympy.Indexed):
+        b = a.xreplace(idx)
+        if all(i.is_Integer for i in b.indices):
+            mapping[a] = _entry(b)
+    plain = pre.xreplace(mapping)
+    return _finish(plain, sub) if _plain(plain) else finished(pre.xreplace(idx), sub)
 
 
 def prewritten(e: sympy.Expr, sub: Mapping) -> sympy.Expr:
     """``e`` with the sizes and indices of ``sub`` put in, the entries of data (an IndexedBase
     mapped to a Lambda) put in, and every sum written out, also those that notation such as
     SoftmaxEntry(x, i, n) stands for; derivatives not taken yet. One pass, leaves first."""
-    data = {k: v for k, v in sub.items() if isinstance(k, sympy.IndexedBase)}
-    # sizes and indices are replaced structurally (subs would turn d/dW[j,k] into a Subs object)
-    sizes = {k: v for k, v in sub.items() if not isinstance(k, sympy.IndexedBase) and getattr(k, "is_integer", False)}
-    return _Writer(sizes, data)(e)
+    return _Writer(sub)(e)
 
 
 class _Writer:
-    """The pass of ``prewritten``: rebuilds a node only where something below it changed."""
+    """The pass of ``prewritten``: rebuilds a node only where something below it changed.
+    ``symbols``: each entry with number indices becomes its plain symbol (``entries``); safe
+    only if ``_plain`` holds for the result (no entry can be made later)."""
 
-    def __init__(self, sizes: Mapping, data: Mapping) -> None:
-        self.sizes, self.data = sizes, data
+    def __init__(self, sub: Mapping, symbols: bool = False) -> None:
+        self.data = {k: v for k, v in sub.items() if isinstance(k, sympy.IndexedBase)}
+        # sizes and indices are replaced structurally (subs would turn d/dW[j,k] into a Subs object)
+        self.sizes = {k: v for k, v in sub.items() if k not in self.data and getattr(k, "is_integer", False)}
+        self.symbols = symbols
         self.memo: dict = {}
 
     def __call__(self, x: sympy.Basic) -> sympy.Basic:
@@ -79,7 +94,9 @@ class _Writer:
         args = tuple(self(a) for a in x.args)
         y = x if args == x.args else x.func(*args)
         if isinstance(y, sympy.Indexed):
-            return self(self.data[y.base](*y.indices)) if y.base in self.data else y
+            if y.base in self.data:
+                return self(self.data[y.base](*y.indices))
+            return _entry(y) if self.symbols and all(i.is_Integer for i in y.indices) else y
         if isinstance(y, sympy.Sum):
             z = _written_sum(y)
         elif any(isinstance(a, sympy.IndexedBase) for a in y.args):  # notation that makes entries on doit()
@@ -93,7 +110,10 @@ def finished(e: sympy.Expr, sub: Mapping) -> sympy.Expr:
     """A ``prewritten`` expression explicit: derivatives taken, notation expanded, then the values
     of real variables in ``sub`` (such as x = 0) put in. When every index is a number, the
     entries are plain symbols (``entries``) before derivatives are taken, which is cheaper."""
-    e = _entries_first(e)
+    return _finish(_entries_first(e), sub)
+
+
+def _finish(e: sympy.Expr, sub: Mapping) -> sympy.Expr:
     if e.has(sympy.log) and e.has(sympy.Derivative, Partial, Diff):  # log(e^a / s) = a - log s (for e^a, s
         e = sympy.expand_log(e)  # that SymPy sees positive): simpler derivatives, decided by expand
     e = explicit(e)
@@ -124,6 +144,19 @@ def _entries_first(e: sympy.Expr) -> sympy.Expr:
     all indices numbers, no sum left and no IndexedBase outside an entry (``prewritten`` wrote
     out the notation that makes entries). Otherwise ``e`` unchanged: a derivative by a symbol
     x[1] of an entry x[1] made later would be 0."""
+    found = _walk(e, entries_ok=True)
+    return e.xreplace({a: _entry(a) for a in found}) if found else e
+
+
+def _plain(e: sympy.Expr) -> bool:
+    """No entry in ``e`` and none to come: no Indexed, no sum, no IndexedBase, no integer symbol."""
+    return _walk(e, entries_ok=False) == set()
+
+
+def _walk(e: sympy.Expr, entries_ok: bool) -> set | None:
+    """The entries of ``e`` (Indexed with number indices), or None if ``e`` has an entry with a
+    symbolic index, a sum, an IndexedBase outside an entry or an integer symbol (or, unless
+    ``entries_ok``, any entry at all)."""
     found: set = set()
     seen: set = set()
     todo = [e]
@@ -133,14 +166,14 @@ def _entries_first(e: sympy.Expr) -> sympy.Expr:
             continue
         seen.add(node)
         if isinstance(node, sympy.Indexed):
-            if not all(i.is_Integer for i in node.indices):
-                return e
+            if not entries_ok or not all(i.is_Integer for i in node.indices):
+                return None
             found.add(node)
         elif isinstance(node, (sympy.Sum, sympy.IndexedBase)) or (node.is_Symbol and node.is_integer):
-            return e
+            return None
         else:
             todo.extend(node.args)
-    return e.xreplace({a: _entry(a) for a in found}) if found else e
+    return found
 
 
 _ENTRIES: dict = {}  # Indexed -> its Symbol
@@ -287,4 +320,5 @@ def cheap_zero(d: sympy.Expr) -> str:
     return ""
 
 
-__all__ = ["explicit", "instantiate", "written_out", "prewritten", "finished", "entries", "step_equal", "cheap_zero"]
+__all__ = ["explicit", "instantiate", "written_out", "prewritten", "finished", "at_indices", "entries", "step_equal",
+           "cheap_zero"]
