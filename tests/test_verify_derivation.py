@@ -27,7 +27,14 @@ def test_identities_in_exponentials_are_decided_without_simplify(a, b, monkeypat
     monkeypatch.setattr(sympy, "simplify", no_simplify)
     dev, method = symbolic.step_equal(a, b, {})
     assert (dev, method) in {(0.0, "SymPy (cancel in u = exp(x))"), (0.0, "SymPy (cancel in exponentials)"),
-                             (0.0, "SymPy (cancel)"), (0.0, "SymPy (expand_log + cancel)")}
+                             (0.0, "SymPy (cancel)"), (0.0, "SymPy (expand_log + cancel)"), (0.0, "SymPy (together)")}
+
+
+def test_fractions_are_put_over_a_common_denominator_before_cancel():
+    a = 1 / (x + 1) + 1 / (x - 1)
+    assert symbolic.step_equal(a, 2 * x / (x**2 - 1), {}) == (0.0, "SymPy (together)")
+    dev, method = symbolic.step_equal(a, 2 / (x**2 - 1), {})  # false: the numerators differ
+    assert dev > 1e-3 and method.startswith("evaluation")
 
 
 @pytest.mark.parametrize("a, b", [(softplus(x) - softplus(-x), 2 * x), (sympy.log(1 + sympy.exp(x)), x)])

@@ -225,9 +225,11 @@ def _in_exponentials(e: sympy.Expr) -> sympy.Expr:
     return sympy.cancel(sympy.expand_log(e))
 
 
-def _sum_denominator(e: sympy.Expr) -> bool:
-    """Whether ``e`` divides by a sum, such as 1 / (e^x + e^y)."""
-    return any(isinstance(p, sympy.Pow) and p.base.is_Add and p.exp.is_negative for p in sympy.preorder_traversal(e))
+def _over_common_denominator(e: sympy.Expr) -> sympy.Expr:
+    """The numerator of ``e`` over a common denominator (``together``), expanded: 0 exactly
+    when ``e`` is 0 wherever it is defined. Cheaper than ``cancel``, which also divides out
+    common factors."""
+    return sympy.expand(sympy.together(e).as_numer_denom()[0])
 
 
 def _symbolic_zero(d: sympy.Expr) -> str:
@@ -235,13 +237,12 @@ def _symbolic_zero(d: sympy.Expr) -> str:
     ``simplify`` costs more than all the others together."""
     tries = [
         ("expand", sympy.expand),
+        ("together", _over_common_denominator),
         ("cancel", sympy.cancel),  # often far cheaper than after expand: the denominators stay factored
         ("cancel", lambda e: sympy.cancel(sympy.expand(e))),
         ("expand_log + cancel", lambda e: sympy.cancel(sympy.expand_log(sympy.expand(e)))),
         ("cancel in u = exp(x)", _in_exponentials),
     ]
-    if _sum_denominator(d):  # expand multiplies out the terms over a sum before cancel puts them together
-        tries[:2] = tries[1::-1]
     if not d.has(sympy.Piecewise, sympy.Heaviside):  # simplify spends seconds on those and rarely decides
         tries.append(("simplify", sympy.simplify))
     for name, f in tries:
@@ -311,7 +312,7 @@ def step_equal(a: sympy.Expr, b: sympy.Expr, domain: dict, samples: int = 40, se
 def cheap_zero(d: sympy.Expr) -> str:
     """The cheap methods of _symbolic_zero only: a difference with symbolic indices that needs
     more is decided at each instance instead."""
-    for name, f in (("expand", sympy.expand), ("cancel", sympy.cancel)):
+    for name, f in (("expand", sympy.expand), ("together", _over_common_denominator), ("cancel", sympy.cancel)):
         try:
             if f(d) == 0:
                 return name
