@@ -170,3 +170,12 @@ def test_matrix_formulas_match_lambdify():
     av, bv = rng.standard_normal((3, 1)), rng.standard_normal((3, 3))
     want = np.diag(av.ravel()) - av @ av.T + ((bv @ av) * av) @ av.T - 2 * bv
     np.testing.assert_allclose(numeric.evaluate_matrix(e, {a: av, b: bv}), want, rtol=1e-13)
+
+
+def test_jacobian_by_columns_is_the_gradient_of_each_output():
+    from reportgen.verify import central_diff, central_jacobian
+
+    z = np.random.default_rng(2).uniform(-3, 3, 5)
+    f = lambda u: np.exp(u) / np.exp(u).sum() + u ** 3  # noqa: E731
+    rows = np.stack([central_diff(lambda u, r=r: f(u)[r], z) for r in range(z.size)])
+    assert np.array_equal(central_jacobian(f, z), rows)
