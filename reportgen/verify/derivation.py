@@ -2,8 +2,9 @@
 
 Each step is compared by reportgen.verify.symbolic (SymPy first, then random-point evaluation
 where SymPy cannot decide). A chain in index notation is checked at its instances; instances
-that differ only in index values share one written-out form with the indices symbolic, which
-is compared first (see ``check_chain``).
+that differ only in index values share one written-out form with the indices symbolic, and
+are compared together where that is as good as comparing each (see ``check_chain``); the
+method text of each step says how many comparisons covered its cases.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .symbolic import (
     entries,
     explicit,
     finished,
+    forget_entries,
     instantiate,
     prewritten,
     step_equal,
@@ -68,10 +70,10 @@ def index_symbols(exprs: list[sympy.Expr], instances: tuple[Mapping, ...]) -> fr
 
 
 class _Forms:
-    """The chain's expressions written out once per group of instances that differ only in
-    index values (``general``, indices symbolic), and at each instance on demand (``at``):
-    the general form with the index values put in, or, where something was left unevaluated
-    there, written out from scratch."""
+    """The chain's expressions for each group of instances that differ only in index values:
+    written out with the indices symbolic before derivatives (``pre``) and after (``general``),
+    and at each instance on demand (``at``: ``pre`` with the index values put in, or, for a
+    group of one, written out from scratch). All memoised: each is made once per chain."""
 
     def __init__(self, exprs: list[sympy.Expr], instances: tuple[Mapping, ...], domain: Mapping) -> None:
         self.exprs, self.domain = exprs, domain
@@ -166,6 +168,7 @@ def check_chain(chain: Chain, tol: float = 1e-9) -> list[Check]:
     they do not decide is compared at one instance per pattern of equal indices where the
     written-out expressions are symmetric in the index values (reportgen.verify.symmetry),
     otherwise at every instance (SymPy, then random points)."""
+    forget_entries()
     exprs = [chain.start] + [s.expr for s in chain.steps]
     forms = _Forms(exprs, chain.instances or ({},), chain.domain)
     out = []

@@ -180,11 +180,17 @@ _ENTRIES: dict = {}  # Indexed -> its Symbol
 _BASES: dict = {}  # Symbol -> the IndexedBase of the entry it stands for
 
 
+def forget_entries(most: int = 100_000) -> None:
+    """Empty the memo of entry symbols once it holds more than ``most`` (called between chains,
+    so no chain loses the bases of its symbols halfway)."""
+    if len(_ENTRIES) > most:
+        _ENTRIES.clear()
+        _BASES.clear()
+
+
 def _entry(a: sympy.Indexed) -> sympy.Symbol:
     s = _ENTRIES.get(a)
     if s is None:
-        if len(_ENTRIES) > 100_000:
-            _ENTRIES.clear()
         name = f"{a.base.label}[{','.join(map(str, a.indices))}]"
         assumptions = {k: v for k, v in a.base.assumptions0.items() if v is not None} or {"real": bool(a.is_real)}
         s = _ENTRIES[a] = sympy.Symbol(name, **assumptions)
