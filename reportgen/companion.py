@@ -3,8 +3,8 @@
 The solution PDF holds the solution only; this data document lists what ``reportgen check``
 ran: problem, quantity, method, deviation, tolerance and result. It is generated from data
 and never customised, so it is built with PyLaTeX rather than a template. Every string is
-escaped by our own escaper (latexfmt.escape) and passed to PyLaTeX as ``NoEscape``; numbers
-come from latexfmt. PyLaTeX only writes the ``.tex``: it is compiled by reportgen.compile
+escaped by our own escaper (printer.escape) and passed to PyLaTeX as ``NoEscape``; numbers
+come from reportgen.printer. PyLaTeX only writes the ``.tex``: it is compiled by reportgen.compile
 (sandboxed latexmk, atomic publishing), never by PyLaTeX's own ``generate_pdf``.
 """
 
@@ -18,7 +18,7 @@ from pylatex import Command, Document, LongTable, NoEscape, Package
 
 from . import __version__, compile
 from .errors import LatexError
-from .latexfmt import FormatSettings, escape, num
+from .printer import FormatSettings, escape, num
 from .verify import Check
 
 if TYPE_CHECKING:

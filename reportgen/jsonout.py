@@ -3,8 +3,9 @@
 Dataclasses become objects (fields and properties), arrays nested lists at full precision
 (Python's float repr round-trips), fractions ``{"num", "den", "value"}``, SymPy expressions
 (derivation steps) their plain-text form with plain symbol names (``\\hat{y}`` -> ``y_hat``).
-Nothing here is LaTeX: ``Tex`` values (reasons, left-hand sides written for the report) are
-presentation and are left out. ``SCHEMA`` changes whenever a grader's script would have to.
+Nothing here is LaTeX: results hold plain data (a derivation step's reason is plain text, which
+the section template typesets); a ``Tex`` value, should one reach a result, is presentation and
+is left out. ``SCHEMA`` changes whenever a grader's script would have to.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from .latexfmt import Tex
+from .printer.tex import Tex
 
-SCHEMA = 1
+SCHEMA = 2  # 2: derivation reasons and left-hand sides as plain text; smoothed labels y_s (was y^s)
 
 _FONT = re.compile(r"\\(?:mathbf|mathrm|mathit|mathsf|mathcal|boldsymbol|bm|operatorname|text)\{([^{}]*)\}")
 _ACCENT = re.compile(r"\\(hat|bar|tilde|dot|vec|check)\{([^{}]*)\}")

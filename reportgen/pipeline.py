@@ -150,7 +150,8 @@ def render_tex(report: spec.ReportSpec, solved: list[Solved], settings: Settings
     sheet (each section's task block only)."""
     if any(s.checks is None for s in solved):
         raise ValueError("render_tex needs verified problems: pass the result of pipeline.verify")
-    env = render.environment(settings.templates, settings.fmt, trace=trace)
+    env = render.environment(settings.templates, settings.fmt, trace=trace,
+                             kinds=[p.kind for p in report.problems])
     context = {
         "report": report,
         "problems": solved,
@@ -190,10 +191,10 @@ def report_date(report: spec.ReportSpec) -> str:
 
 
 def as_sheet(report: spec.ReportSpec, solved: list[Solved]) -> tuple[spec.ReportSpec, list[Solved]]:
-    """The exercise sheet's report: titled as such, its problems solved (a statement may show
-    derived sizes) but not cross-checked, since no result is printed."""
-    return (dataclasses.replace(report, title=f"Exercise Sheet: {report.title}"),
-            [dataclasses.replace(s, checks=()) for s in solved])
+    """The exercise sheet's report: its problems solved (a statement may show derived sizes) but
+    not cross-checked, since no result is printed. The title stays the assignment's; the title
+    block (base.tex.j2, ``sheet``) says "Exercise sheet" above it."""
+    return report, [dataclasses.replace(s, checks=()) for s in solved]
 
 
 def build_report(name: str | Path, settings: Settings, sheet: bool = False) -> Outcome:

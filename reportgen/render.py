@@ -6,7 +6,7 @@ Delimiters that do not fight TeX braces::
     ((( value|num )))                           expressions
     ((= a comment =))                           comments
 
-Every expression passes through ``finalize``: LaTeX built by latexfmt (``Tex``) prints as it
+Every expression passes through ``finalize``: LaTeX built by the printer (``Tex``) prints as it
 is, plain strings (user text) are escaped, integers print exactly, and a raw float, array or
 None is refused, so an unformatted number cannot reach a report.
 
@@ -21,22 +21,24 @@ the same name and override one block.
 
 from __future__ import annotations
 
-import functools
 import re
 import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import jinja2.ext
 import jinja2.sandbox
 import numpy as np
 
-from . import latexfmt, sandbox
+from . import sandbox
 from .errors import TemplateError
-from .latexfmt import FormatError, FormatSettings, Tex
+from .printer import DEFAULT, FormatError, FormatSettings, Tex, escape, integer, notation
+
+if TYPE_CHECKING:
+    from .printer.latex import ReportPrinter
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 if not BUILTIN_TEMPLATES.is_dir():  # installed as a wheel: templates ship inside the package
@@ -49,7 +51,7 @@ def _finalize(value: Any) -> str:
     if isinstance(value, str):
         return _escape_breakable(value)
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
-        return latexfmt.integer(value)
+        return integer(value)
     kind = type(value).__name__
     raise FormatError(
         f"a raw {kind} ({str(value)[:40]!r}) reached the output; format it with a filter "
@@ -65,15 +67,15 @@ def _escape_breakable(text: str) -> str:
     """Escape user text; a word of over 40 characters (a URL, a pasted hash) may break every 20
     characters, so that it wraps instead of running off the page."""
     if not _LONG_WORD.search(text):
-        return latexfmt.escape(text)
+        return escape(text)
     out, last = [], 0
     for m in _LONG_WORD.finditer(text):
         word = m.group()
-        out.append(latexfmt.escape(text[last:m.start()]))
+        out.append(escape(text[last:m.start()]))
         pieces = [word[i:i + BREAK_EVERY] for i in range(0, len(word), BREAK_EVERY)]
-        out.append(r"\allowbreak{}".join(latexfmt.escape(p) for p in pieces))
+        out.append(r"\allowbreak{}".join(escape(p) for p in pieces))
         last = m.end()
-    out.append(latexfmt.escape(text[last:]))
+    out.append(escape(text[last:]))
     return Tex("".join(out))
 
 
@@ -120,8 +122,10 @@ class _OriginMarkers(jinja2.ext.Extension):
         return "".join(out)
 
 
-def environment(user_dirs: Sequence[Path] = (), fmt: FormatSettings = latexfmt.DEFAULT,
-                trace: bool = False) -> jinja2.Environment:
+def environment(user_dirs: Sequence[Path] = (), fmt: FormatSettings = DEFAULT,
+                trace: bool = False, kinds: Sequence[str] = ()) -> jinja2.Environment:
+    """The environment of one render. ``kinds``: the report's problem kinds, whose notation
+    (reportgen.printer.notation) |sym uses where a template gives no problem (``prob``)."""
     for d in user_dirs:
         if not Path(d).is_dir():
             raise TemplateError(f"template folder {d} does not exist")
@@ -148,14 +152,26 @@ def environment(user_dirs: Sequence[Path] = (), fmt: FormatSettings = latexfmt.D
     )
     env.filters = {name: sandbox.limited_filter(fn) for name, fn in env.filters.items()}
     env.filters["_bounded_iter"] = sandbox.bounded_iter
-    takes_settings = {"num", "eq", "frac", "ratio", "mat", "vec", "rowvec"}
-    env.filters.update({
-        name: functools.partial(fn, s=fmt) if name in takes_settings else fn
-        for name, fn in latexfmt.FILTERS.items()
-    })
+    from .printer.latex import ReportPrinter  # SymPy's LatexPrinter: rendering loads SymPy, solving does not
+
+    printer = ReportPrinter(fmt, notation.for_kinds(kinds))  # one printer per render, its settings bound
+    env.filters.update(printer.filters())
+    env.filters["sym"] = _sym_in_notation(printer)
     env.globals["tex"] = Tex  # template text that builds LaTeX strings marks them trusted
     env.globals["lipsum"] = sandbox.lipsum
     return env
+
+
+def _sym_in_notation(printer: ReportPrinter) -> Any:
+    """|sym in the notation of the problem being rendered: ``prob`` in the template's context
+    (report.tex.j2's loop; macros see it when imported ``with context``)."""
+
+    @jinja2.pass_context
+    def sym(context: Any, expr: object, as_written: bool = False, ln: bool = False) -> Tex:
+        spec = getattr(context.get("prob"), "spec", None)
+        return printer.for_kind(getattr(spec, "kind", None)).sym(expr, as_written, ln)
+
+    return sym
 
 
 def _template_frame(exc: BaseException) -> str:

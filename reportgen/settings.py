@@ -15,8 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .latexfmt import FormatError, FormatSettings, clean_text
+from .printer.tex import FormatSettings
 from .spec import Table, read_toml
+from .text import FormatError, clean_text
 
 SETTINGS_FILE = "reportgen.toml"
 TEXT_FIELDS = ("author", "student_id", "course", "date")

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from .errors import SpecError
-from .latexfmt import FormatError, clean_text
+from .text import FormatError, clean_text
 
 MAX_ELEMENTS = 10_000  # per matrix; assignments are hand-sized
 MAX_TEXT = 500

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from . import latexfmt
+from . import printer
 from .errors import SpecError
 from .spec import Table
 
@@ -324,7 +324,7 @@ def value_text(v: Any) -> str:
 
 
 def broken_rules(kind: str, params: Any, result: Any, found: list[tuple[str, Any]], rules: Rules,
-                 fmt: latexfmt.FormatSettings) -> list[str]:
+                 fmt: printer.FormatSettings) -> list[str]:
     """Why a solved draw is not well posed (empty: it is)."""
     why = []
     relu = kind == "smoothed_ce_step" or (kind == "mlp_gradients" and params.activation == "relu")
@@ -368,10 +368,10 @@ def _trajectory_rules(params: Any, result: Any, rules: Rules) -> list[str]:
     return why
 
 
-def _typesets_short(v: float, max_chars: int, fmt: latexfmt.FormatSettings) -> bool:
+def _typesets_short(v: float, max_chars: int, fmt: printer.FormatSettings) -> bool:
     if not math.isfinite(v):
         return False
-    text = latexfmt.num(v, fmt)
+    text = printer.num(v, fmt)
     return r"\times" not in text and len(text.replace(r"\,", "")) <= max_chars
 
 

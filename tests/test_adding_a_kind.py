@@ -8,7 +8,7 @@ import tomllib
 
 import pytest
 
-from reportgen import kinds, latexfmt
+from reportgen import kinds, printer
 from reportgen.cli import main
 
 from . import dot_product
@@ -35,7 +35,7 @@ def test_toy_kind_builds_a_pdf_with_its_answer(toy_kind, tmp_path, capsys):
     answer = sum(x * y for x, y in zip(data["a"], data["b"], strict=True))
     text = pdf_text(out / "dot-product.pdf")
     assert "Problem 1: Dot product" in text
-    assert f"= {latexfmt.num(answer)}" in text
+    assert f"= {printer.num(answer)}" in text
 
 
 def test_toy_kind_solves_and_verifies(toy_kind, capsys):

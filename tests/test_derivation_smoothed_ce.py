@@ -7,13 +7,12 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from reportgen import pipeline
+from reportgen import pipeline, printer
 from reportgen.errors import VerificationError
 from reportgen.kinds import smoothed_ce_derivation as D
 from reportgen.kinds.smoothed_ce_derivation import checks as D_checks
 from reportgen.kinds.smoothed_ce_derivation import data as D_data
 from reportgen.kinds.smoothed_ce_derivation import symbols as D_symbols
-from reportgen.latexfmt import sym
 from reportgen.maths.derivation import Chain, NumericStep, Step
 from reportgen.settings import Settings
 from reportgen.verify import smoothed_ce as loops
@@ -66,7 +65,12 @@ def test_every_step_is_proved_by_sympy(result):
 
 
 def test_shown_expressions_are_the_checked_ones(result):
-    """What the report prints is |sym of the checked expressions (pinned here)."""
+    """What the report prints is |sym of the checked expressions (pinned here), the plain names
+    in the kind's notation."""
+
+    def sym(expr):
+        return printer.sym(expr, kind="smoothed_ce_derivation")
+
     assert sym(result.dloss_dyhat.chain.result) == r"- \frac{{y^{s}_{k}}}{{\hat{y}_{k}}}"
     assert sym(result.softmax_jacobian.chain.result) == r"{\hat{y}_{i}} \left(\delta_{i k} - {\hat{y}_{k}}\right)"
     assert sym(result.softmax_jacobian.formula) == \

@@ -414,6 +414,8 @@ LARGE_EDITIONS = {
     "sce-8-12-6": lambda: _smoothed_ce_step(8, 12, 6),
     "sce-16-20-10": lambda: _smoothed_ce_step(16, 20, 10),
     "sce-2-3-40": lambda: _smoothed_ce_step(2, 3, 40),
+    # 20 x 20 matrices: each taller than a page in its column blocks, which are display rows of their own
+    "sce-20-20-20": lambda: _smoothed_ce_step(20, 20, 20),
     # the shipped sizes (3 x 3) with two-digit values and two decimals: h and a side by side were too wide
     "sce-3-3-3-decimals": lambda: _smoothed_ce_step(3, 3, 3, scale=9.99, digits=2),
     # 8-layer stacks (wide rows), 29 stacks (a table taller than the space left), 512 px x 4096 channels

@@ -14,7 +14,7 @@ import sympy
 
 from reportgen import jsonout, pipeline
 from reportgen.cli import main
-from reportgen.latexfmt import Tex
+from reportgen.printer import Tex
 
 from .conftest import ROOT
 
@@ -44,17 +44,26 @@ def test_shipped_reports_are_plain_data_with_a_schema(report_id):
     assert not latex, latex[:5]
 
 
-def test_cli_prints_schema_1(capsys):
+def test_derivation_reasons_are_plain_text():
+    """A step's reason is plain text in the results (the section template typesets it)."""
+    report = pipeline.load("hw3-theory")
+    data = json.loads(jsonout.dumps(jsonout.solution(report, pipeline.solve(report))))
+    relu = data["problems"][0]["result"]["relu"]
+    assert [s["why"] for s in relu["steps"]] == ["definition", "slope of x for x > 0, of 0 for x < 0",
+                                                 "as an indicator"]
+
+
+def test_cli_prints_schema_2(capsys):
     assert main(["solve", "nn-assignment2-2024", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert list(data) == ["schema", "report", "title", "problems"] and data["schema"] == 1
+    assert list(data) == ["schema", "report", "title", "problems"] and data["schema"] == 2
     assert list(data["problems"][0]) == ["number", "kind", "title", "result"]
 
 
 def test_readme_documents_the_schema():
     readme = (ROOT / "README.md").read_text()
     section = readme[readme.index("## JSON for graders"):]
-    for key in ('"schema": 1', '"report"', '"problems"', '"kind"', '"result"'):
+    for key in ('"schema": 2', '"report"', '"problems"', '"kind"', '"result"'):
         assert key in section, key
 
 

@@ -3,8 +3,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from reportgen import latexfmt as lf
-from reportgen.latexfmt import FormatError, FormatSettings
+from reportgen import printer as lf
+from reportgen.printer import FormatError, FormatSettings
 
 # Computed values: exactly `digits` decimals, integer values as integers, no -0, no float noise.
 NUM_CASES = [
@@ -160,6 +160,24 @@ def test_rowvec_and_shape():
     assert lf.rowvec([1.5, -2.0], given=True) == "\\begin{bmatrix} 1.5 & -2.0 \\end{bmatrix}"
     assert lf.shape((2, 4)) == "\\mathbb{R}^{2 \\times 4}"
     assert lf.shape((3,)) == "\\mathbb{R}^{3}"
+
+
+WIDE = np.arange(1, 21, dtype=float).reshape(2, 10) / 8  # 10 columns of 0.1250 ...: two blocks of 5
+BLOCK_1 = ("\\left[\\begin{smallmatrix} 0.1250 & 0.2500 & 0.3750 & 0.5000 & 0.6250 \\\\ "
+           "1.3750 & 1.5000 & 1.6250 & 1.7500 & 1.8750 \\end{smallmatrix}\\right.\\cdots")
+BLOCK_2 = ("\\cdots\\left.\\begin{smallmatrix} 0.7500 & 0.8750 & 1 & 1.1250 & 1.2500 \\\\ "
+           "2 & 2.1250 & 2.2500 & 2.3750 & 2.5000 \\end{smallmatrix}\\right]")
+
+
+def test_a_wide_matrix_is_set_in_column_blocks():
+    """One unbreakable gathered by default; with rows=, each block is a row of the enclosing
+    gather* or align* (continued after the alignment point), so a long display can break there."""
+    assert lf.mat(WIDE) == f"\\begin{{gathered}} {BLOCK_1} \\\\[3pt] {BLOCK_2} \\end{{gathered}}"
+    assert lf.mat(WIDE, rows="gather") == f"{BLOCK_1} \\\\[3pt] {BLOCK_2}"
+    assert lf.mat(WIDE, rows="align") == f"{BLOCK_1} \\\\[3pt] &\\quad {BLOCK_2}"
+    assert lf.mat([[1, 2]], rows="align") == "\\begin{bmatrix} 1 & 2 \\end{bmatrix}"  # narrow: one piece
+    with pytest.raises(FormatError, match="rows must be"):
+        lf.mat(WIDE, rows="table")
 
 
 @pytest.mark.parametrize("bad", [np.array([[np.nan]]), np.array([True, False]), np.array([]), "abc"])

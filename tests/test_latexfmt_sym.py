@@ -1,10 +1,10 @@
-"""latexfmt.sym: SymPy expressions in the house notation, pinned as exact strings."""
+"""printer.sym: SymPy expressions in the house notation, pinned as exact strings."""
 
 import pytest
 import sympy as sp
 
-from reportgen import latexfmt as lf
-from reportgen.latexfmt import FormatError
+from reportgen import printer as lf
+from reportgen.printer import FormatError
 
 n, q, i, k, j = sp.symbols("n q i k j", integer=True, positive=True)
 h = sp.Symbol("h", real=True)

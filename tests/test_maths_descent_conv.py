@@ -66,3 +66,20 @@ def test_params_of_a_layer():
     layer = conv.Layer("conv", 5, 1, 32, 28, 3, 16)
     assert (layer.weights, layer.biases, layer.params) == (1200, 16, 1216)
     assert conv.Layer("pool", 2, 2, 28, 14, 16, 16).params == 0
+
+
+@pytest.mark.parametrize(("n", "k", "s", "p", "d"),
+                         [(32, 5, 1, 0, 1), (32, 3, 2, 1, 1), (200, 5, 3, 1, 2), (7, 3, 4, 0, 1)])
+def test_window_span_steps_and_overlap_agree_with_the_output_size(n, k, s, p, d):
+    c = conv.Config(k, s, p, d)
+    starts = range(0, n + 2 * p - c.extent() + 1, s)  # every window start in the padded input
+    assert c.steps(n) + 1 == len(starts) == c.out(n)
+    assert c.span(n) == (n + 2 * p) - c.extent() and c.overlap() == c.extent() - s
+
+
+def test_filter_counts_double_only_when_each_convolution_doubles():
+    def arch(*channels):
+        return conv.Architecture(tuple(conv.Layer("conv", 3, 1, 8, 6, a, b)
+                                       for a, b in zip((3, *channels), channels, strict=False)))
+    assert arch(16, 32, 64).filters_double and arch(16, 32, 64).filter_counts == (16, 32, 64)
+    assert not arch(16, 32, 48).filters_double and arch(16).filters_double

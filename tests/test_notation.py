@@ -8,7 +8,6 @@ import sympy
 from sympy import Eq, IndexedBase, Sum, exp, log
 
 from reportgen.jsonout import dumps
-from reportgen.latexfmt import FormatError, sym
 from reportgen.maths.derivation import Chain, Step
 from reportgen.maths.notation import (
     Defined,
@@ -25,6 +24,7 @@ from reportgen.maths.notation import (
     softmax_entry,
     softplus,
 )
+from reportgen.printer import FormatError, sym
 from reportgen.verify.derivation import check_chain, describe, instantiate, step_equal
 
 x = sympy.Symbol("x", real=True)
@@ -117,3 +117,48 @@ def test_json_of_a_chain():
     assert data["start"] == "sigma(x)"
     assert data["steps"] == [{"expr": "1/(1 + exp(-x))", "why": "definition"}]
     assert data["instances"] == [{"x": 0}]
+
+
+# --- notation: plain names in the results, LaTeX only in reportgen.printer.notation ---------------
+
+
+@pytest.mark.parametrize(("kind", "expr", "tex"), [
+    ("smoothed_ce_derivation", IndexedBase("W_2")[i, j], r"{(\mathbf{W}_2)_{ij}}"),
+    ("sine_mlp_theory", IndexedBase("W^(2)")[i, j], r"{\mathbf{W}^{(2)}_{ij}}"),
+    ("smoothed_ce_derivation", IndexedBase("y_s")[i], r"{y^{s}_{i}}"),
+    ("smoothed_ce_derivation", sympy.MatrixSymbol("y_s", n, 1), r"\mathbf{y}^{s}"),  # the vector: bold
+    ("smoothed_ce_derivation", sympy.Symbol("epsilon") / n, r"\frac{\epsilon}{n}"),
+    ("activation_calculus", IndexedBase("x", real=True)[i] + x, r"x + {\mathbf{x}_{i}}"),  # vector and scalar
+    ("sine_mlp_theory", softmax_entry("o^s")(IndexedBase("o^a"), i, n), r"\mathbf{o}^{s}_{i}"),
+    (None, IndexedBase("W_2")[i, j], r"{(W_{2})_{ij}}"),  # no kind: as SymPy prints the name
+])
+def test_plain_names_print_in_the_kinds_notation(kind, expr, tex):
+    assert sym(expr, kind=kind) == tex
+
+
+def _names(obj, seen=None):
+    """Every symbol name (Symbol, IndexedBase, MatrixSymbol, a SoftmaxEntry's head) in a result."""
+    import dataclasses
+
+    if isinstance(obj, sympy.Basic):
+        names = {a.name for a in obj.atoms(sympy.Symbol, sympy.MatrixSymbol)}
+        names |= {b.label.name for b in obj.atoms(sympy.IndexedBase)}
+        names |= {f.head for f in obj.atoms(sympy.Function) if getattr(f, "head", "")}
+        return names
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return set().union(*(_names(getattr(obj, f.name)) for f in dataclasses.fields(obj)))
+    if isinstance(obj, (tuple, list)):
+        return set().union(*(_names(v) for v in obj))
+    if isinstance(obj, dict):
+        return set().union(*(_names(k) | _names(v) for k, v in obj.items()))
+    return set()
+
+
+@pytest.mark.parametrize("report_id", ["hw3-theory", "ml-hw3-2024spring", "nn-assignment2-2023"])
+def test_results_hold_plain_symbol_names(report_id):
+    """No LaTeX in a SymPy name: the printer's notation sets them (reportgen/printer/notation.py)."""
+    from reportgen import pipeline
+
+    report = pipeline.load(report_id)
+    names = set().union(*(_names(s.result) for s in pipeline.solve(report)))
+    assert names and not {n for n in names if set(n) & set("\\{}")}, sorted(names)

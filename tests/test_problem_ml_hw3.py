@@ -129,7 +129,7 @@ def test_solve_json_prints_every_quantity():
         assert key in p2, key
     assert p2["loss"] == pytest.approx(1.5265626412674704, abs=1e-15)  # full precision
     assert p2["W1_new"][1][1] == pytest.approx(1.9652851547815158, abs=1e-15)
-    assert p1["dloss_dz"]["chain"]["result"] == "y_hat[k] - y^s[k]"  # plain names, no LaTeX
+    assert p1["dloss_dz"]["chain"]["result"] == "y_hat[k] - y_s[k]"  # plain names, no LaTeX
     assert p1["W2"]["shape"] == ["n", "q"]
 
 

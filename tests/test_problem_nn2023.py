@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reportgen import latexfmt, pipeline
+from reportgen import pipeline, printer
 from reportgen.cli import main
 from reportgen.settings import Settings
 from reportgen.verify import central_diff
@@ -98,7 +98,7 @@ def test_third_edition_from_data_alone(tmp_path):
     # every gradient entry, rounded as the report rounds it, appears in the PDF
     for value in [*dW1.ravel(), *db1, *dw2, db2]:
         # finite differences agree to ~1e-9; at a rounding boundary either neighbour is right
-        shown = {latexfmt.num(float(value) + e).replace("\\,", " ") for e in (-1e-7, 0, 1e-7)}
+        shown = {printer.num(float(value) + e).replace("\\,", " ") for e in (-1e-7, 0, 1e-7)}
         assert any(s in text for s in shown), (value, shown)
     assert "Exercise 1: Gradients of a wider network" in text
     assert "Exercise 3: A smaller network" in text

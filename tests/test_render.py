@@ -64,3 +64,29 @@ def test_missing_template_names_the_folders_searched():
 def test_tex_marks_template_literals_trusted():
     env = env_with({"t": '(((tex("\\\\alpha")))) ((("\\\\alpha")))'})
     assert render.render(env, "t", {}) == r"\alpha \textbackslash{}alpha"
+
+
+def test_sym_prints_in_the_notation_of_the_problem_being_rendered():
+    """|sym sets plain names in the notation of ``prob``'s kind (also inside macros of a template
+    imported with context), and in the report's kinds' notation where no problem is given."""
+    import types
+
+    import sympy
+
+    w = sympy.IndexedBase("W^(1)")[sympy.Symbol("j"), sympy.Symbol("i")]
+    env = render.environment(kinds=["sine_mlp_theory"])
+    env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({
+        "m.tex.j2": "((* macro show(e) *))(((e|sym)))((* endmacro *))",
+        "t.tex.j2": '((* import "m.tex.j2" as m with context *))(((e|sym))) ((( tex(m.show(e)) )))',
+    }), env.loader])
+
+    def prob(kind):
+        return types.SimpleNamespace(spec=types.SimpleNamespace(kind=kind))
+
+    assert render.render(env, "t.tex.j2", {"e": w, "prob": prob("sine_mlp_theory")}) == \
+        r"{\mathbf{W}^{(1)}_{ji}} {\mathbf{W}^{(1)}_{ji}}"
+    assert render.render(env, "t.tex.j2", {"e": w, "prob": prob("mlp_gradients")}) == \
+        r"{\mathbf{W}^{(1)}_{ji}} {\mathbf{W}^{(1)}_{ji}}"  # a kind without a map: the report's
+    smoothed = {"e": sympy.IndexedBase("W_1")[1, 2], "prob": prob("smoothed_ce_derivation")}
+    assert render.render(env, "t.tex.j2", smoothed) == r"{(\mathbf{W}_1)_{12}} {(\mathbf{W}_1)_{12}}"
+    assert render.render(env, "t.tex.j2", {"e": w}) == r"{\mathbf{W}^{(1)}_{ji}} {\mathbf{W}^{(1)}_{ji}}"

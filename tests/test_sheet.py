@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen import compile, kinds, latexfmt, pipeline, render
+from reportgen import compile, kinds, pipeline, printer, render
 from reportgen.settings import Settings
 
-FMT = latexfmt.DEFAULT
+FMT = printer.DEFAULT
 
 
 def _solved(report_id: str) -> tuple:
@@ -28,10 +28,10 @@ def _render(report_id: str, sheet: bool, monkeypatch) -> tuple[str, list]:
 def _given(kind: str, p) -> list[str]:
     """LaTeX of data that the task statement shows."""
     return {
-        "mlp_gradients": lambda: [latexfmt.mat(p.X, FMT, given=True), latexfmt.mat(p.W1, FMT, given=True)],
-        "gd_step_size": lambda: [latexfmt.num(p.A[0][0], FMT, given=True)],
+        "mlp_gradients": lambda: [printer.mat(p.X, FMT, given=True), printer.mat(p.W1, FMT, given=True)],
+        "gd_step_size": lambda: [printer.num(p.A[0][0], FMT, given=True)],
         "cnn_design": lambda: [rf"${p.target_size}\times{p.target_size}$"],
-        "smoothed_ce_step": lambda: [latexfmt.mat(p.W1, FMT, given=True), latexfmt.mat(p.W2, FMT, given=True)],
+        "smoothed_ce_step": lambda: [printer.mat(p.W1, FMT, given=True), printer.mat(p.W2, FMT, given=True)],
         "softmax_ce_gradient": lambda: ["cross-entropy"],
         "smoothed_ce_derivation": lambda: [r"\mathbf{W}_1^{\top}\mathbf{x} + \mathbf{b}_1"],
         "activation_calculus": lambda: [r"\operatorname{softplus}(x) - \operatorname{softplus}(-x) = x"],
@@ -43,14 +43,14 @@ def _given(kind: str, p) -> list[str]:
 def _answers(kind: str, r) -> list[str]:
     """LaTeX of results that only the solution shows."""
     return {
-        "mlp_gradients": lambda: [latexfmt.num(r.loss, FMT), latexfmt.mat(r.dL_dW1, FMT)],
+        "mlp_gradients": lambda: [printer.num(r.loss, FMT), printer.mat(r.dL_dW1, FMT)],
         "gd_step_size": lambda: [r"0 < \eta <"],
-        "cnn_design": lambda: [latexfmt.integer(r.search.chosen.params)],
-        "smoothed_ce_step": lambda: [latexfmt.num(r.loss, FMT), latexfmt.mat(r.W1_new, FMT)],
+        "cnn_design": lambda: [printer.integer(r.search.chosen.params)],
+        "smoothed_ce_step": lambda: [printer.num(r.loss, FMT), printer.mat(r.W1_new, FMT)],
         "softmax_ce_gradient": lambda: [r"\nabla_{y} E = S(y) - t"],
-        "smoothed_ce_derivation": lambda: [latexfmt.sym(r.W1.formula)],
+        "smoothed_ce_derivation": lambda: [printer.sym(r.W1.formula, kind="smoothed_ce_derivation")],
         "activation_calculus": lambda: [r"\operatorname{rect}'(x) = \mathbf{1}_{x > 0}"],
-        "sine_mlp_theory": lambda: [rf"= {latexfmt.integer(r.n_theta_example)}"],
+        "sine_mlp_theory": lambda: [rf"= {printer.integer(r.n_theta_example)}"],
         "conv_arithmetic": lambda: [rf"\mathbf{{{r.output_dim}}}", rf"\mathbf{{{r.last_weights}}}"],
     }[kind]()
 
@@ -60,9 +60,12 @@ def test_sheet_keeps_tasks_and_data_and_drops_every_solution(report_id, monkeypa
     full, solved = _render(report_id, False, monkeypatch)
     sheet, _ = _render(report_id, True, monkeypatch)
     assert len(sheet) < len(full) / 2
-    assert r"\resultbox{" not in sheet
+    body = sheet[sheet.index(r"\begin{document}"):]  # the preamble defines the result macros
+    assert r"\resultbox{" not in body and r"\result{" not in body
+    full_body = full[full.index(r"\begin{document}"):]
+    assert r"\result{" in full_body or r"\resultbox{" in full_body
     for s in solved:
-        assert latexfmt.escape(s.spec.title) in sheet
+        assert printer.escape(s.spec.title) in sheet
         for given in _given(s.spec.kind, s.spec.params):
             assert given in sheet, (s.spec.kind, given)
         for answer in _answers(s.spec.kind, s.result):

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from reportgen import cli, pipeline, settings
-from reportgen.latexfmt import title
+from reportgen.printer import title
 from reportgen.settings import Person, Settings
 
 from .buildkit import TINY_CNN, run_cli, write_assignment

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reportgen import cli, latexfmt
+from reportgen import cli, printer
 from tests.conftest import pdf_text
 
-FMT = latexfmt.DEFAULT
+FMT = printer.DEFAULT
 
 
 def run_variants(out: Path, report: str, *args: str) -> Path:
@@ -182,7 +182,7 @@ def test_combine_refuses_missing_shards(tmp_path, capsys):
 
 def printed(value: float) -> set[str]:
     """How a solution may print |value|: as num() prints it, and with 4 fixed decimals (matrices)."""
-    return {latexfmt.num(abs(value), FMT), f"{abs(value):.4f}"}
+    return {printer.num(abs(value), FMT), f"{abs(value):.4f}"}
 
 
 @pytest.mark.tex
@@ -194,7 +194,7 @@ def test_variant_pdfs_are_reproducible_and_sheets_hide_the_answers(tmp_path):
     numbers = re.compile(r"\d+(?:\.\d+)?")
     sheet_text = pdf_text(one / "nn-assignment2-2024-v01.sheet.pdf")
     solution_text = pdf_text(one / "nn-assignment2-2024-v01.pdf")
-    assert "Exercise Sheet" in sheet_text and "Exercise Sheet" not in solution_text
+    assert "Exercise sheet" in sheet_text and "Exercise sheet" not in solution_text
     sheet_numbers, solution_numbers = set(numbers.findall(sheet_text)), set(numbers.findall(solution_text))
     variant = load_answers(one)["variants"][0]
     given = {f"{abs(x):g}" for d in variant["data"] for x in np.ravel(d["value"])}

@@ -212,11 +212,12 @@ def test_build_sheet_is_titled_and_has_no_verification(tmp_path, capsys):
     assert cli.main(["build", "nn-assignment2-2024", "--sheet", "--zip", "--out", str(tmp_path)]) == 0
     assert "nn-assignment2-2024.sheet" in capsys.readouterr().out
     tex = zipfile.ZipFile(tmp_path / "nn-assignment2-2024.sheet.zip").read("main.tex").decode()
-    assert "Exercise Sheet: Machine Learning Assignment 2" in tex
+    assert "{\\large Exercise sheet\\par}" in tex and "Exercise Sheet:" not in tex  # not "Sheet: Title: ..."
+    assert "(exercise sheet)" in tex  # the PDF title says so too
     assert "appendix.tex.j2" not in tex and r"\section*{Verification}" not in tex
     assert cli.main(["build", "nn-assignment2-2024", "--zip", "--out", str(tmp_path)]) == 0
     solution = zipfile.ZipFile(tmp_path / "nn-assignment2-2024.zip").read("main.tex").decode()
-    assert "Exercise Sheet" not in solution
+    assert "Exercise sheet" not in solution and "(exercise sheet)" not in solution
 
 
 def test_the_ci_matrix_example_passes_actionlint_and_shards_then_combines():

@@ -49,6 +49,18 @@ class Config:
         """Rows spanned by one dilated window, d (k - 1) + 1 (a method, so JSON lists k, s, p, d only)."""
         return self.d * (self.k - 1) + 1
 
+    def span(self, n: int) -> int:
+        """n + 2p - d (k - 1) - 1: the rows the window's start can move over; the output has
+        steps(n) + 1 = floor(span / s) + 1 rows."""
+        return n + 2 * self.p - self.extent()
+
+    def steps(self, n: int) -> int:
+        return self.span(n) // self.s
+
+    def overlap(self) -> int:
+        """Rows shared by consecutive windows (negative: a gap between them)."""
+        return self.extent() - self.s
+
 
 def configs(n: int, target: int, p: int, d: int, k_max: int, s_max: int) -> tuple[Config, ...]:
     """Every (k, s) with 1 <= k <= k_max, 1 <= s <= s_max whose output size is ``target``."""
@@ -92,6 +104,17 @@ class Architecture:
         return sum(layer.kind == "conv" for layer in self.layers)
 
     @property
+    def filter_counts(self) -> tuple[int, ...]:
+        """Output maps of each convolution, in order."""
+        return tuple(layer.out_channels for layer in self.layers if layer.kind == "conv")
+
+    @property
+    def filters_double(self) -> bool:
+        """Each convolution has twice the filters of the one before."""
+        counts = self.filter_counts
+        return all(b == 2 * a for a, b in zip(counts, counts[1:], strict=False))
+
+    @property
     def signature(self) -> str:
         """'conv5 pool conv7 pool': the shape-determining sequence."""
         return " ".join(f"conv{layer.kernel}" if layer.kind == "conv" else "pool" for layer in self.layers)
@@ -101,6 +124,11 @@ class Architecture:
 class StackSearch:
     candidates: tuple[Architecture, ...]  # every valid stack, in search order
     chosen: Architecture  # by the selection rule
+
+    @property
+    def most_params(self) -> int:
+        """Parameters of the largest valid stack."""
+        return max(a.params for a in self.candidates)
 
 
 def _steps(size: int, kind: str, kernels: tuple[int, ...], pool: int, target: int) -> list[tuple[str, int, int]]:

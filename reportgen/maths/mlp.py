@@ -268,6 +268,21 @@ class ModeCosts:
     forward: tuple[Product, ...]
 
     @property
+    def n_theta1(self) -> int:
+        """Entries of theta1 = (W1, b1): h (d + 1)."""
+        return self.n_hidden * (self.n_in + 1)
+
+    @property
+    def n_theta2(self) -> int:
+        """Entries of theta2 = (w2, b2): h + 1."""
+        return self.n_hidden + 1
+
+    @property
+    def n_hidden_values(self) -> int:
+        """Hidden values of all samples (the size of Z and A): N h."""
+        return self.n_samples * self.n_hidden
+
+    @property
     def reverse_total(self) -> int:
         return sum(p.cost for p in self.reverse)
 

@@ -1,7 +1,7 @@
 """SymPy building blocks for derivations, printed in textbook notation.
 
 Each class prints the way an assignment writes it (sigma(x), softplus(x), 1_{x>0},
-dS(x)_i / dx_j, S(x)_i; the printing itself is in reportgen.latexfmt, found by class name)
+dS(x)_i / dx_j, S(x)_i; the printing itself is in reportgen.printer.latex, found by class name)
 and expands to its definition on ``doit()``, SymPy's own convention
 for unevaluated objects (Derivative, Sum). A derivation step can therefore be written in
 notation and still be checked: ``reportgen.verify.derivation`` calls ``doit()`` (and
@@ -23,10 +23,9 @@ __all__ = ["sigma", "softplus", "rect", "Indicator", "Defined", "Partial", "Diff
 
 
 class _Named(sympy.Function):
-    """A one-argument function with a LaTeX name and a definition."""
+    """A one-argument function with a name (printed by its class name) and a definition."""
 
     nargs = 1
-    tex_name = ""
 
     @classmethod
     def definition(cls, arg: sympy.Expr) -> sympy.Expr:
@@ -41,8 +40,6 @@ class _Named(sympy.Function):
 class sigma(_Named):  # noqa: N801 - the assignment's name
     """The logistic sigmoid 1 / (1 + e^{-x})."""
 
-    tex_name = r"\sigma"
-
     @classmethod
     def definition(cls, arg):
         return 1 / (1 + sympy.exp(-arg))
@@ -51,8 +48,6 @@ class sigma(_Named):  # noqa: N801 - the assignment's name
 class softplus(_Named):  # noqa: N801
     """ln(1 + e^x)."""
 
-    tex_name = r"\operatorname{softplus}"
-
     @classmethod
     def definition(cls, arg):
         return sympy.log(1 + sympy.exp(arg))
@@ -60,8 +55,6 @@ class softplus(_Named):  # noqa: N801
 
 class rect(_Named):  # noqa: N801
     """The rectifier max(0, x)."""
-
-    tex_name = r"\operatorname{rect}"
 
     @classmethod
     def definition(cls, arg):
@@ -102,7 +95,6 @@ class _Derivative(sympy.Function):
     """An unevaluated derivative df/dv; ``doit`` differentiates the expanded f."""
 
     nargs = 2
-    symbol = r"\partial"
 
     def doit(self, **hints):
         f, v = self.args
@@ -117,14 +109,12 @@ class Partial(_Derivative):
 class Diff(_Derivative):
     """Derivative of a function of one variable, printed d/dx."""
 
-    symbol = r"\mathrm{d}"
-
 
 class SoftmaxEntry(sympy.Function):
     """S(c v + t)_i = e^{c v_i + t} / sum_{k=1}^{n} e^{c v_k + t}; arguments (v, i, n) or
     (v, i, n, c, t) with v an IndexedBase, c a scale and t a shift (defaults 1 and 0).
 
-    ``head`` replaces the printed S(...) (see :func:`softmax_entry`, e.g. o^s_k)."""
+    ``head``, a plain name, replaces the printed S(...) (see :func:`softmax_entry`, e.g. o^s_k)."""
 
     nargs = (3, 5)
     head = ""
@@ -149,7 +139,8 @@ class SoftmaxEntry(sympy.Function):
 
 
 def softmax_entry(head: str) -> type[SoftmaxEntry]:
-    """A SoftmaxEntry printed as ``head_i`` (e.g. ``\\mathbf{o}^s``)."""
+    """A SoftmaxEntry printed as ``head_i``: ``head`` is a plain name (``os``), which the printer's
+    notation sets (``\\mathbf{o}^{s}``)."""
     name = "".join(c if c.isalnum() else "_" for c in head)  # deterministic: names order SymPy terms
     return type(f"SoftmaxEntry_{name}", (SoftmaxEntry,), {"head": head})
 

@@ -7,7 +7,6 @@ from fractions import Fraction
 import sympy
 from sympy import Abs, Eq, Max, Rational, Sum, exp, log, sign, tanh
 
-from ...latexfmt import Tex as tex
 from ...maths.derivation import Chain, Step
 from ...maths.notation import (
     Diff,
@@ -30,7 +29,7 @@ from .symbols import _index_instances, c, i, j, k, n, v, x
 def relu_derivative() -> Chain:
     return Chain("(a) rect'(x)", Diff(rect(x), x), (
         Step(Diff(Max(0, x), x), "definition"),
-        Step(sympy.Piecewise((1, x > 0), (0, x < 0)), tex(r"slope of $x$ for $x > 0$, of $0$ for $x < 0$")),
+        Step(sympy.Piecewise((1, x > 0), (0, x < 0)), "slope of x for x > 0, of 0 for x < 0"),
         Step(Indicator(x > 0), "as an indicator"),
     ))
 
@@ -40,10 +39,10 @@ def sigmoid_derivative() -> Chain:
     s = 1 / (1 + e)
     return Chain("(b) sigma'(x)", Diff(sigma(x), x), (
         Step(Diff(s, x), "definition"),
-        Step(frac(e, (1 + e) ** 2), tex(r"chain rule, $(u^{-1})' = -u^{-2}u'$")),
+        Step(frac(e, (1 + e) ** 2), "chain rule, (u^-1)' = -u^-2 u'"),
         Step(plain(Group(s), Group(frac(e, 1 + e))), "split the fraction"),
-        Step(plain(Group(s), Group(add(1, -s))), tex(r"$e^{-x} = (1 + e^{-x}) - 1$")),
-        Step(plain(sigma(x), Group(add(1, -sigma(x)))), tex(r"definition of $\sigma$")),
+        Step(plain(Group(s), Group(add(1, -s))), "e^-x = (1 + e^-x) - 1"),
+        Step(plain(sigma(x), Group(add(1, -sigma(x)))), "definition of sigma"),
     ))
 
 
@@ -53,19 +52,19 @@ def sigmoid_tanh() -> Chain:
     half = Group(Rational(1, 2))
     return Chain("(c) sigma via tanh", sigma(x), (
         Step(1 / (1 + exp(-x)), "definition"),
-        Step(frac(p, add(p, m)), tex(r"multiply above and below by $e^{x/2}$")),
+        Step(frac(p, add(p, m)), "multiply above and below by e^(x/2)"),
         Step(plain(half, Group(frac(add(Paren(add(p, m)), Paren(add(p, -m))), add(p, m)))),
-             tex(r"write $2e^{x/2}$ as a sum")),
+             "write 2 e^(x/2) as a sum"),
         Step(plain(half, Group(add(1, frac(add(p, -m), add(p, m))))), "split the fraction"),
-        Step(plain(half, Group(add(tanh(h), 1))), tex(r"definition of $\tanh$ at $x/2$")),
+        Step(plain(half, Group(add(tanh(h), 1))), "definition of tanh at x/2"),
     ))
 
 
 def log_sigmoid() -> Chain:
     return Chain("(d) ln sigma", log(sigma(x)), (
         Step(log(Group(1 / (1 + exp(-x)))), "definition"),
-        Step(-log(1 + exp(-x)), tex(r"$\ln(1/u) = -\ln u$")),
-        Step(-softplus(-x), tex(r"definition of softplus at $-x$")),
+        Step(-log(1 + exp(-x)), "ln(1/u) = -ln u"),
+        Step(-softplus(-x), "definition of softplus at -x"),
     ))
 
 
@@ -73,17 +72,17 @@ def softplus_difference() -> Chain:
     a, b = add(1, exp(x)), add(1, exp(-x))
     return Chain("(e) softplus(x) - softplus(-x)", add(softplus(x), -softplus(-x)), (
         Step(add(log(a), -log(b)), "definition"),
-        Step(log(frac(a, b)), tex(r"$\ln u - \ln w = \ln(u/w)$")),
-        Step(log(frac(plain(exp(x), Group(add(exp(-x), 1))), b)), tex(r"$1 + e^x = e^x (e^{-x} + 1)$")),
-        Step(log(Group(exp(x))), tex(r"cancel $1 + e^{-x} > 0$")),
-        Step(x, tex(r"$x$ is real")),
+        Step(log(frac(a, b)), "ln u - ln w = ln(u/w)"),
+        Step(log(frac(plain(exp(x), Group(add(exp(-x), 1))), b)), "1 + e^x = e^x (e^-x + 1)"),
+        Step(log(Group(exp(x))), "cancel 1 + e^-x > 0"),
+        Step(x, "x is real"),
     ))
 
 
 def sign_indicators() -> Chain:
     return Chain("(f) sign via indicators", sign(x), (
         Step(sympy.Piecewise((1, x > 0), (0, Eq(x, 0)), (-1, True)), "definition"),
-        Step(add(Indicator(x > 0), -Indicator(x < 0)), tex(r"one indicator is $1$ for $x \neq 0$, none at $0$")),
+        Step(add(Indicator(x > 0), -Indicator(x < 0)), "one indicator is 1 for x != 0, none at 0"),
     ), instances=({}, {x: 0}))
 
 
@@ -91,32 +90,32 @@ def l2_gradient(sizes: tuple[int, ...]) -> Chain:
     return Chain("(g) gradient of the squared L2 norm", Partial(Sum(v[i] ** 2, (i, 1, n)), v[k]), (
         Step(Sum(Partial(v[i] ** 2, v[k]), (i, 1, n)), "linearity"),
         Step(Sum(plain(2, v[i], Indicator(Eq(i, k))), (i, 1, n)),
-             tex(r"$\partial \mathbf{x}_i / \partial \mathbf{x}_k = \mathbf{1}_{i = k}$")),
-        Step(2 * v[k], tex(r"only $i = k$ remains")),
+             "dx_i/dx_k = 1_(i = k)"),
+        Step(2 * v[k], "only i = k remains"),
     ), instances=_index_instances(sizes, k))
 
 
 def l1_gradient(sizes: tuple[int, ...]) -> Chain:
     return Chain("(h) gradient of the L1 norm", Partial(Sum(Abs(v[i]), (i, 1, n)), v[k]), (
         Step(Sum(Partial(Abs(v[i]), v[k]), (i, 1, n)), "linearity"),
-        Step(Partial(Abs(v[k]), v[k]), tex(r"only $i = k$ depends on $\mathbf{x}_k$")),
-        Step(sign(v[k]), tex(r"slope of $|u|$ is $\pm 1$ for $u \gtrless 0$ ($\mathbf{x}_k \neq 0$)")),
+        Step(Partial(Abs(v[k]), v[k]), "only i = k depends on x_k"),
+        Step(sign(v[k]), "slope of |u| is +-1 for u >< 0 (x_k != 0)"),
     ), instances=_index_instances(sizes, k))
 
 
 def softmax_scaled(sizes: tuple[int, ...]) -> Chain:
     return Chain("(i) softmax of a scaled vector", SoftmaxEntry(v, i, n, c, 0), (
-        Step(frac(exp(c * v[i]), Sum(exp(c * v[j]), (j, 1, n))), tex(r"definition, at $c\mathbf{x}$")),
-        Step(frac(Paren(exp(v[i])) ** c, Sum(Paren(exp(v[j])) ** c, (j, 1, n))), tex(r"$e^{cu} = (e^u)^c$")),
+        Step(frac(exp(c * v[i]), Sum(exp(c * v[j]), (j, 1, n))), "definition, at c x"),
+        Step(frac(Paren(exp(v[i])) ** c, Sum(Paren(exp(v[j])) ** c, (j, 1, n))), "e^(cu) = (e^u)^c"),
     ), instances=_index_instances(sizes, i))
 
 
 def softmax_translation(sizes: tuple[int, ...]) -> Chain:
     return Chain("(j) softmax is translation invariant", SoftmaxEntry(v, i, n, 1, c), (
-        Step(frac(exp(add(v[i], c)), Sum(exp(add(v[j], c)), (j, 1, n))), tex(r"definition, at $\mathbf{x} + c\one$")),
+        Step(frac(exp(add(v[i], c)), Sum(exp(add(v[j], c)), (j, 1, n))), "definition, at x + c 1"),
         Step(frac(plain(exp(c), exp(v[i])), plain(exp(c), Sum(exp(v[j]), (j, 1, n)))),
-             tex(r"$e^{u + c} = e^c e^u$, factor out $e^c$")),
-        Step(frac(exp(v[i]), Sum(exp(v[j]), (j, 1, n))), tex(r"cancel $e^c > 0$")),
+             "e^(u + c) = e^c e^u, factor out e^c"),
+        Step(frac(exp(v[i]), Sum(exp(v[j]), (j, 1, n))), "cancel e^c > 0"),
         Step(SoftmaxEntry(v, i, n), "definition"),
     ), instances=_index_instances(sizes, i))
 
@@ -131,7 +130,7 @@ def softmax_partials(sizes: tuple[int, ...]) -> Chain:
         Step(frac(add(plain(one, e_i, Z), -plain(e_i, e_j)), Z ** 2),
              "quotient rule"),
         Step(add(plain(frac(e_i, Z), one), -plain(frac(e_i, Z), frac(e_j, Z))), "split the fraction"),
-        Step(add(plain(S_i, one), -plain(S_i, S_j)), tex(r"definition of $S$")),
+        Step(add(plain(S_i, one), -plain(S_i, S_j)), "definition of S"),
     ), instances=_index_instances(sizes, i, j))
 
 

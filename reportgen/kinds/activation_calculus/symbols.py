@@ -9,7 +9,7 @@ x = sympy.Symbol("x", real=True)
 c = sympy.Symbol("c", real=True)
 n = sympy.Symbol("n", integer=True, positive=True)
 i, j, k = sympy.symbols("i j k", integer=True, positive=True)
-v = sympy.IndexedBase(r"\mathbf{x}", real=True)
+v = sympy.IndexedBase("x", real=True)  # the vector x (printed bold: reportgen.printer.notation)
 
 
 def _index_instances(sizes: tuple[int, ...], *indices: sympy.Symbol) -> tuple[dict, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...maths.conv import Config
+from ...maths.conv import Config, conv_weights
 from .windows import tapped_rows
 
 KINDS = ("conv", "avgpool", "maxpool")
@@ -63,6 +63,11 @@ class Stage:
     def outputs(self) -> int:
         return self.size * self.size * self.channels
 
+    @property
+    def padding_rows(self) -> int:
+        """Rows the padding adds, 2p (both sides)."""
+        return 2 * self.padding
+
 
 @dataclass(frozen=True)
 class Design:
@@ -79,6 +84,11 @@ class Design:
     @property
     def n_found(self) -> int:
         return len(self.found)
+
+    @property
+    def n_searched(self) -> int:
+        """Pairs (k, s) in the search: k_max s_max."""
+        return self.k_max * self.s_max
 
 
 @dataclass(frozen=True)
@@ -114,3 +124,10 @@ class Result:
     def rows_read(self, c: Config) -> int:
         """How many of the input rows some kernel tap of ``c`` reads (dilated taps skip rows)."""
         return len(tapped_rows(self.in_size, c))
+
+    def rows_unread(self, c: Config) -> int:
+        return self.in_size - self.rows_read(c)
+
+    def design_weights(self, c: Config) -> int:
+        """Weights of the designed layer with window ``c`` (biases not counted)."""
+        return conv_weights(c.k, self.in_channels, self.out_channels)

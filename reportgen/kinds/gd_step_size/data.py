@@ -25,6 +25,11 @@ class Result:
     dim: int
 
     @property
+    def n_diverging(self) -> int:
+        """Plotted runs at a rate beyond the bound."""
+        return sum(tr.factor > 1 for tr in self.trajectories)
+
+    @property
     def trace(self) -> float:
         return float(np.trace(self.range.H))
 

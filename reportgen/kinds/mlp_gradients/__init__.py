@@ -9,6 +9,7 @@ Layouts (the kind converts; reportgen.maths.mlp holds the one backprop):
 The kind's modules::
 
     data.py       its parameters and results (frozen dataclasses)
+    layout.py     the column and row layouts: conversions, and the orientation the template shows
     params.py     parse: read and check its keys
     solver.py     solve: every reported quantity
     reference.py  an independent re-computation its checks use

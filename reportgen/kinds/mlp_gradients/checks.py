@@ -31,7 +31,7 @@ def verify(p: Params, r: Result) -> list[Check]:
         close("dL/db(2)", fd_method, r.dL_db2, fd["b2"][0], 1e-6, floors["b2"] * 1e-3),
     ]
     chains = explicit_jacobian_chains(p.X, p.W2, r.A, r.mask, r.residual)
-    dW1 = r.dL_dW1 if p.layout == "column" else r.dL_dW1.T  # (h, d): unit by unit, as the chains
+    dW1 = p.form.unit_major_w1(r.dL_dW1)  # (h, d): unit by unit, as the chains
     backprop = np.concatenate([dW1.ravel(), r.dL_db1, r.dL_dW2, [r.dL_db2]])
     g_floor = 1e-3 * min(floors.values())
     checks += [

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...maths import mlp
+from .layout import Layout
 from .reference import (
     Net,
 )
 
-LAYOUTS = ("column", "row")
 MAX_WORK = 2_000_000  # loop-verification cost N h (d + 1) x (number of parameters): a few seconds
 
 
@@ -39,8 +39,13 @@ class Params:
     def h(self) -> int:
         return self.b1.shape[0]
 
+    @property
+    def form(self) -> Layout:
+        """The layout: conversions to and from the canonical form, and what the template shows."""
+        return Layout(self.layout)
+
     def canonical(self) -> mlp.Params:
-        W1 = self.W1.T if self.layout == "column" else self.W1
+        W1 = self.form.canonical_w1(self.W1)
         return mlp.Params(W1, self.b1, self.W2.reshape(-1, 1), np.array([self.b2]))
 
 

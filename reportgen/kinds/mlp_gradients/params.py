@@ -6,7 +6,9 @@ import numpy as np
 
 from ...errors import SpecError
 from ...spec import Table
-from .data import LAYOUTS, MAX_WORK, Params, _net
+from .data import MAX_WORK, Params, _net
+from .layout import NAMES as LAYOUTS
+from .layout import Layout
 from .reference import (
     loss_unit,
 )
@@ -20,7 +22,7 @@ def parse(t: Table) -> Params:
     targets = t.array("t", (N,))
     b1 = t.array("b1", (None,))
     h = b1.shape[0]
-    W1 = t.array("W1", (h, d) if layout == "column" else (d, h))
+    W1 = t.array("W1", Layout(layout).w1_shape(h, d))
     W2 = t.array("W2", (h,))
     b2 = float(t.array("b2", ()))
     work = N * h * (d + 1) * (h * (d + 2) + 1)

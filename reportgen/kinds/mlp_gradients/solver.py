@@ -25,7 +25,7 @@ def solve(p: Params) -> Result:
         dL_dy=g.dL_dY.ravel(),
         dL_dA=g.dL_dA1,
         dL_dZ=g.dL_dZ1,
-        dL_dW1=g.dL_dW1.T if p.layout == "column" else g.dL_dW1,
+        dL_dW1=p.form.assignment_w1(g.dL_dW1),
         dL_db1=g.dL_db1,
         dL_dW2=g.dL_dW2.ravel(),
         dL_db2=float(g.dL_db2[0]),

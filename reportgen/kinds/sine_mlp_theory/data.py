@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -111,6 +112,17 @@ class Result:
     check_sizes: tuple[tuple[int, int, int], ...]
     batch: int
     eta: float
+
+    @property
+    def example_fan_ins(self) -> tuple[int, int]:
+        """(d + 1, d_h + 1): the inputs of each layer of the example, with the bias."""
+        return self.example[0] + 1, self.example[1] + 1
+
+    @property
+    def example_side(self) -> int | None:
+        """The side of a square image with d pixels, if d is a square."""
+        side = math.isqrt(self.example[0])
+        return side if side * side == self.example[0] else None
 
     @property
     def n_checks_sizes(self) -> int:

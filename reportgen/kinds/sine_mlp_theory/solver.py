@@ -7,7 +7,6 @@ import math
 import sympy
 from sympy import Eq, Sum, exp, log, sin
 
-from ...latexfmt import Tex as tex
 from ...maths.derivation import Chain, Step
 from ...maths.notation import Defined, Diff, Group, Indicator, Partial, add, frac, plain, softmax_entry
 from .data import Chains, Params, Result
@@ -23,12 +22,12 @@ def _vec(name: str) -> sympy.IndexedBase:
     return sympy.IndexedBase(name, real=True)
 
 
-x = _vec(r"\mathbf{x}")
-W1, b1 = _vec(r"\mathbf{W}^{(1)}"), _vec(r"\mathbf{b}^{(1)}")
-W2, b2 = _vec(r"\mathbf{W}^{(2)}"), _vec(r"\mathbf{b}^{(2)}")
-ha, hs, oa = _vec(r"\mathbf{h}^{a}"), _vec(r"\mathbf{h}^{s}"), _vec(r"\mathbf{o}^{a}")
-onehot = _vec(r"\operatorname{onehot}_m(y)")
-Os = softmax_entry(r"\mathbf{o}^{s}")
+x = _vec("x")  # plain names; reportgen.printer.notation sets them (W^(1) -> bold W, superscript (1))
+W1, b1 = _vec("W^(1)"), _vec("b^(1)")
+W2, b2 = _vec("W^(2)"), _vec("b^(2)")
+ha, hs, oa = _vec("h^a"), _vec("h^s"), _vec("o^a")
+onehot = _vec("onehot_m(y)")
+Os = softmax_entry("o^s")
 
 
 def ha_def(row: sympy.Expr) -> sympy.Expr:
@@ -68,7 +67,7 @@ def make_chains(sizes: tuple[int, int, int]) -> Chains:
         loss=Chain("(d) the loss in terms of o^a", Defined(L, -log(Os(oa, y, m))), (
             Step(-log(Os(oa, y, m)), "definition"),
             Step(-log(frac(exp(oa[y]), z_sum)), "definition of the softmax"),
-            Step(loss_oa, tex(r"$\log(e^u / w) = u - \log w$")),
+            Step(loss_oa, "log(e^u / w) = u - log w"),
         ), instances=_grid({m: sizes[2]}, (y, m))),
         n_theta=Chain("(e) the number of parameters", add(plain(d_h, d), d_h, plain(m, d_h), m), (
             Step(add(plain(d_h, Group(add(d, 1))), plain(m, Group(add(d_h, 1)))),
@@ -77,13 +76,13 @@ def make_chains(sizes: tuple[int, int, int]) -> Chains:
         dL_doa=Chain("(g) dL/do^a_k", Partial(Defined(L, loss_oa), oa[k]), (
             Step(Partial(loss_oa, oa[k]), "by (d)"),
             Step(add(-Indicator(Eq(k, y)), frac(exp(oa[k]), z_sum)),
-                 tex(r"$\partial \mathbf{o}^a_y / \partial \mathbf{o}^a_k = \mathbf{1}_{k = y}$; $(\log w)' = w'/w$")),
-            Step(add(Os(oa, k, m), -Indicator(Eq(k, y))), tex(r"definition of $\mathbf{o}^s_k$")),
-            Step(add(Os(oa, k, m), -Defined(onehot[k], Indicator(Eq(k, y)))), tex(r"one-hot vector of class $y$")),
+                 "do^a_y/do^a_k = 1_(k = y); (log w)' = w'/w"),
+            Step(add(Os(oa, k, m), -Indicator(Eq(k, y))), "definition of o^s_k"),
+            Step(add(Os(oa, k, m), -Defined(onehot[k], Indicator(Eq(k, y)))), "one-hot vector of class y"),
         ), instances=_grid({m: sizes[2]}, (k, m), (y, m))),
         doa_dW2=Chain("(h) do^a_k/dW2_kj", Partial(oa_k, W2[k, j]), (
             Step(Partial(oa_def(k), W2[k, j]), "by (b)"),
-            Step(hs[j], tex(r"only the term $\mathbf{W}^{(2)}_{kj}\mathbf{h}^s_j$ contains $\mathbf{W}^{(2)}_{kj}$")),
+            Step(hs[j], "only the term W^(2)_kj h^s_j contains W^(2)_kj"),
         ), instances=_grid({d_h: sizes[1], m: sizes[2]}, (k, m), (j, d_h))),
         doa_db2=Chain("(h) do^a_k/db2_k", Partial(oa_k, b2[k]), (
             Step(Partial(oa_def(k), b2[k]), "by (b)"),
@@ -91,16 +90,16 @@ def make_chains(sizes: tuple[int, int, int]) -> Chains:
         ), instances=_grid({d_h: sizes[1], m: sizes[2]}, (k, m))),
         doa_dhs=Chain("(j) do^a_k/dh^s_j", Partial(oa_k, hs[j]), (
             Step(Partial(oa_def(k), hs[j]), "by (b)"),
-            Step(W2[k, j], tex(r"only the term $l = j$ contains $\mathbf{h}^s_j$")),
+            Step(W2[k, j], "only the term l = j contains h^s_j"),
         ), instances=_grid({d_h: sizes[1], m: sizes[2]}, (k, m), (j, d_h))),
         phi_prime=Chain("(l) phi'(z)", Diff(sin(z), z), (Step(sympy.cos(z), "derivative of the sine"),)),
         dhs_dha=Chain("(l) dh^s_j/dh^a_j", Partial(Defined(hs[j], sin(ha[j])), ha[j]), (
             Step(Partial(sin(ha[j]), ha[j]), "by (a), element-wise"),
-            Step(sympy.cos(ha[j]), tex(r"$\phi' = \cos$")),
+            Step(sympy.cos(ha[j]), "phi' = cos"),
         ), instances=_grid({d_h: sizes[1]}, (j, d_h))),
         dha_dW1=Chain("(n) dh^a_j/dW1_ji", Partial(ha_j, W1[j, i]), (
             Step(Partial(ha_def(j), W1[j, i]), "by (a)"),
-            Step(x[i], tex(r"only the term $\mathbf{W}^{(1)}_{ji}\mathbf{x}_i$ contains $\mathbf{W}^{(1)}_{ji}$")),
+            Step(x[i], "only the term W^(1)_ji x_i contains W^(1)_ji"),
         ), instances=_grid({d: sizes[0], d_h: sizes[1]}, (j, d_h), (i, d))),
         dha_db1=Chain("(n) dh^a_j/db1_j", Partial(ha_j, b1[j]), (
             Step(Partial(ha_def(j), b1[j]), "by (a)"),
@@ -108,7 +107,7 @@ def make_chains(sizes: tuple[int, int, int]) -> Chains:
         ), instances=_grid({d: sizes[0], d_h: sizes[1]}, (j, d_h))),
         dha_dx=Chain("(p) dh^a_j/dx_i", Partial(ha_j, x[i]), (
             Step(Partial(ha_def(j), x[i]), "by (a)"),
-            Step(W1[j, i], tex(r"only the term $l = i$ contains $\mathbf{x}_i$")),
+            Step(W1[j, i], "only the term l = i contains x_i"),
         ), instances=_grid({d: sizes[0], d_h: sizes[1]}, (j, d_h), (i, d))),
     )
 

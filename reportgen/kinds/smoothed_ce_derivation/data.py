@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ...latexfmt import Tex
-
 if TYPE_CHECKING:  # SymPy is imported by solve(), not when the assignment is parsed
     import sympy as sp
 
@@ -21,12 +19,14 @@ class Params:
 @dataclass(frozen=True)
 class Derived:
     """One result: the index-notation chain for ``lhs`` and, where there is one, the matrix
-    formula ``matrix_lhs = formula`` it amounts to (the gradient with respect to ``wrt``)."""
+    formula ``matrix_lhs = formula`` it amounts to (the gradient with respect to ``wrt``).
+    ``lhs``, ``start_why`` and ``matrix_lhs`` are plain text (``dLoss/dz_k``); the section
+    template typesets them."""
 
-    lhs: Tex  # empty: the chain starts from the quantity itself
-    start_why: Tex
+    lhs: str  # empty: the chain starts from the quantity itself
+    start_why: str
     chain: Chain
-    matrix_lhs: Tex | None = None
+    matrix_lhs: str = ""
     formula: sp.MatrixExpr | None = None
     wrt: str = ""
 

@@ -11,29 +11,30 @@ d, n, q = sp.symbols("d n q", integer=True, positive=True)
 i, k, r = sp.symbols("i k r", integer=True, positive=True)  # outputs: summed, free, softmax sum
 j, l = sp.symbols("j l", integer=True, positive=True)  # hidden units: free, summed
 m, p_ = sp.symbols("m p", integer=True, positive=True)  # inputs: free, summed
-eps = sp.Symbol(r"\epsilon", positive=True)
-x, y, ys = IndexedBase("x"), IndexedBase("y"), IndexedBase("y^{s}")
-yh = IndexedBase(r"\hat{y}", positive=True)
+# plain names (what solve --json shows); reportgen.printer.notation sets them
+eps = sp.Symbol("epsilon", positive=True)
+x, y, ys = IndexedBase("x"), IndexedBase("y"), IndexedBase("y_s")
+yh = IndexedBase("y_hat", positive=True)
 z, h, a = IndexedBase("z", real=True), IndexedBase("h", real=True), IndexedBase("a")
-W1, b1 = IndexedBase(r"\mathbf{W}_1"), IndexedBase(r"\mathbf{b}_1")
-W2, b2 = IndexedBase(r"\mathbf{W}_2"), IndexedBase(r"\mathbf{b}_2")
-delta1, delta2 = IndexedBase(r"\delta^{(1)}"), IndexedBase(r"\delta^{(2)}")
+W1, b1 = IndexedBase("W_1"), IndexedBase("b_1")
+W2, b2 = IndexedBase("W_2"), IndexedBase("b_2")
+delta1, delta2 = IndexedBase("delta^(1)"), IndexedBase("delta^(2)")
 
 # the same quantities as matrices (column vectors), for the matrix formulas
 MX = {
-    "x": MatrixSymbol(r"\mathbf{x}", d, 1),
-    "W1": MatrixSymbol(r"\mathbf{W}_1", d, n),
-    "b1": MatrixSymbol(r"\mathbf{b}_1", n, 1),
-    "h": MatrixSymbol(r"\mathbf{h}", n, 1),
-    "a": MatrixSymbol(r"\mathbf{a}", n, 1),
-    "W2": MatrixSymbol(r"\mathbf{W}_2", n, q),
-    "b2": MatrixSymbol(r"\mathbf{b}_2", q, 1),
-    "z": MatrixSymbol(r"\mathbf{z}", q, 1),
-    "yhat": MatrixSymbol(r"\hat{\mathbf{y}}", q, 1),
-    "ys": MatrixSymbol(r"\mathbf{y}^{s}", q, 1),
-    "mask": MatrixSymbol(r"\mathbb{I}[\mathbf{h} > 0]", n, 1),
-    "delta2": MatrixSymbol(r"\boldsymbol{\delta}^{(2)}", q, 1),
-    "delta1": MatrixSymbol(r"\boldsymbol{\delta}^{(1)}", n, 1),
+    "x": MatrixSymbol("x", d, 1),
+    "W1": MatrixSymbol("W_1", d, n),
+    "b1": MatrixSymbol("b_1", n, 1),
+    "h": MatrixSymbol("h", n, 1),
+    "a": MatrixSymbol("a", n, 1),
+    "W2": MatrixSymbol("W_2", n, q),
+    "b2": MatrixSymbol("b_2", q, 1),
+    "z": MatrixSymbol("z", q, 1),
+    "yhat": MatrixSymbol("y_hat", q, 1),
+    "ys": MatrixSymbol("y_s", q, 1),
+    "mask": MatrixSymbol("I[h>0]", n, 1),
+    "delta2": MatrixSymbol("delta^(2)", q, 1),
+    "delta1": MatrixSymbol("delta^(1)", n, 1),
 }
 
 

@@ -11,6 +11,7 @@ from ...verify import smoothed_ce as loops
 
 MAX_WORK = 2_000_000  # loop-verification cost (parameters x loop steps per loss): a few seconds
 LN_MAX = 709.78  # ln of the largest double, 1.8e308
+SIDE_BY_SIDE = 3  # at most this many entries: two vectors or matrices side by side fit a line
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,18 @@ class Params:
     def spread(self) -> float:
         """epsilon / q: the weight every class receives."""
         return self.epsilon / self.q
+
+    @property
+    def wide(self) -> bool:
+        """More than 3 inputs, hidden units or classes: matrices set side by side (an operand
+        beside its substitution) are wider than the page."""
+        return max(self.d, self.n, self.q) > SIDE_BY_SIDE
+
+    @property
+    def one_per_line(self) -> bool:
+        """Vectors one per line instead of two: wide, or data with decimals (wider than the
+        integers of the shipped edition)."""
+        return self.wide or any((a % 1).any() for a in (self.x, self.W1, self.b1, self.W2, self.b2))
 
     @property
     def cls(self) -> int:
