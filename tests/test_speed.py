@@ -54,6 +54,20 @@ print(sorted(m for m in sys.modules if m.split(".")[0] == "sympy")[:3])
     assert proc.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_parsing_reports_with_derivations_does_not_import_sympy():
+    """Kinds with derivations import SymPy in solve and verify, not when the assignment is read."""
+    script = """
+import sys
+from reportgen import pipeline
+for name in ("hw3-theory", "ml-hw3-2024spring", "nn-assignment2-2023"):
+    pipeline.load(name)
+print("sympy" in sys.modules)
+"""
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"
+
+
 def test_unchanged_tex_skips_latex(tmp_path, monkeypatch):
     calls: list[str] = []
     monkeypatch.setattr(compile, "compile_tex", fake_latexmk(calls))

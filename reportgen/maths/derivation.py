@@ -13,7 +13,11 @@ Chains in index notation (a ``Sum`` up to a symbolic size ``q``, free indices, `
 entries) hold for every size; they are checked at the chain's ``instances``: each instance maps
 sizes and free indices (Symbols) to integers and, optionally, an ``IndexedBase`` to a
 ``Lambda`` giving its entries (e.g. soft labels that sum to one, or the softmax of z). The sums
-are expanded there and every step is compared as above.
+are expanded there and every step is compared as above. Instances that differ only in index
+values may be covered by fewer comparisons (the indices kept symbolic, or one instance per
+pattern of equal indices where the expressions are symmetric in the index values); the check's
+method text says so. Notation that writes out a sum on ``doit()`` names the argument that bounds
+it (``size_args``) and takes its IndexedBase as an argument.
 
 Matrix identities that SymPy cannot hold as scalars (softmax Jacobians, vector-Jacobian
 products) are ``NumericStep``s: a numpy function of random inputs for each side.

@@ -118,6 +118,7 @@ class SoftmaxEntry(sympy.Function):
 
     nargs = (3, 5)
     head = ""
+    size_args = (2,)  # n bounds the sum doit() writes out (reportgen.verify.derivation.index_symbols)
 
     def _parts(self) -> tuple:
         v, i, n, *rest = self.args
@@ -126,8 +127,14 @@ class SoftmaxEntry(sympy.Function):
 
     def doit(self, **hints):
         v, i, n, scale, shift = self._parts()
-        k = sympy.Dummy("k", integer=True)
-        return sympy.exp(scale * v[i] + shift) / sympy.Sum(sympy.exp(scale * v[k] + shift), (k, 1, n)).doit(**hints)
+        if hints.get("deep", True):
+            scale, shift = scale.doit(**hints), shift.doit(**hints)
+        if n.is_Integer and n >= 0:  # the sum written out
+            total = sympy.Add(*(sympy.exp(scale * v[k] + shift) for k in range(1, int(n) + 1)))
+        else:
+            k = sympy.Dummy("k", integer=True)
+            total = sympy.Sum(sympy.exp(scale * v[k] + shift), (k, 1, n)).doit(**hints)
+        return sympy.exp(scale * v[i] + shift) / total
 
 
 

@@ -66,14 +66,30 @@ def central_diff(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-
     x = np.asarray(x, dtype=float)
     g = np.zeros_like(x)
     for i in np.ndindex(x.shape):
-        step = h if scale is None else min(h * max(abs(float(x[i])), scale), cap)
-        if abs(float(x[i])) + step == abs(float(x[i])):  # absorbed by a huge entry: relative to it instead
-            step = h * abs(float(x[i]))
-        e = np.zeros_like(x)
-        e[i] = step
-        step = float((x + e)[i] - (x - e)[i]) / 2  # the step actually taken, after rounding
+        e, step = _step(x, i, h, scale, cap)
         g[i] = (f(x + e) - f(x - e)) / (2 * step)
     return g
+
+
+def central_jacobian(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """J[r, j] = d f_r / d x_j of a vector function of a vector, by central differences: column
+    j from one pair of evaluations, the same numbers as central_diff of each f_r."""
+    x = np.asarray(x, dtype=float)
+    columns = []
+    for i in np.ndindex(x.shape):
+        e, step = _step(x, i, h, None, float("inf"))
+        columns.append((np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * step))
+    return np.stack(columns, axis=-1)
+
+
+def _step(x: np.ndarray, i: tuple, h: float, scale: float | None, cap: float) -> tuple[np.ndarray, float]:
+    """The perturbation of entry i of x and the step actually taken (see central_diff)."""
+    step = h if scale is None else min(h * max(abs(float(x[i])), scale), cap)
+    if abs(float(x[i])) + step == abs(float(x[i])):  # absorbed by a huge entry: relative to it instead
+        step = h * abs(float(x[i]))
+    e = np.zeros_like(x)
+    e[i] = step
+    return e, float((x + e)[i] - (x - e)[i]) / 2  # the step actually taken, after rounding
 
 
 def decimal(x: float) -> Fraction:

@@ -1,134 +1,34 @@
-"""Check derivation chains: SymPy first, then random-point evaluation where SymPy cannot decide.
+"""Check derivation chains (reportgen.maths.derivation): every step equal to the one before.
 
-Notation is expanded before comparing: ``doit()`` evaluates derivatives and sums and expands
-named functions (reportgen.maths.notation), ``rewrite(exp)`` writes tanh, sinh, ... in
-exponentials. The cheap decisions (expand, cancel) are tried before ``simplify``, which is
-slow; a difference none of them reduces to 0 is evaluated at random points of ``domain``.
+Each step is compared by reportgen.verify.symbolic (SymPy first, then random-point evaluation
+where SymPy cannot decide). A chain in index notation is checked at its instances; instances
+that differ only in index values share one written-out form with the indices symbolic, and
+are compared together where that is as good as comparing each (see ``check_chain``); the
+method text of each step says how many comparisons covered its cases.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 
 import numpy as np
 import sympy
 
 from ..maths.derivation import Chain, NumericStep
-from . import Check
-
-_NUMPY = ["numpy", {"Heaviside": lambda x, h=0.5: np.heaviside(x, h)}]
-
-
-def explicit(e: sympy.Expr) -> sympy.Expr:
-    """Notation expanded to definitions: derivatives, sums, named functions, in exponentials."""
-    return e.doit().rewrite(sympy.exp).doit()
-
-
-def instantiate(e: sympy.Expr, sub: Mapping, domain: Mapping | None = None) -> tuple[sympy.Expr, dict]:
-    """One instance of an index-notation expression, and the sampling domain of its symbols.
-
-    Sizes and indices in ``sub`` are substituted and sums written out; an IndexedBase mapped to
-    a Lambda gives its entries (``{s: Lambda(t, t**2)}``); the remaining entries ``x[2]`` become
-    plain symbols, sampled from ``domain[x]`` when the IndexedBase has a domain."""
-    domain = domain or {}
-    data = {k: v for k, v in sub.items() if isinstance(k, sympy.IndexedBase)}
-    rest = {k: v for k, v in sub.items() if not isinstance(k, sympy.IndexedBase)}
-    # sizes and indices are replaced structurally (subs would turn d/dW[j,k] into a Subs object);
-    # values of real variables, such as x = 0, are put in after derivatives are taken
-    sizes = {k: v for k, v in rest.items() if getattr(k, "is_integer", False)}
-    points = {k: v for k, v in rest.items() if k not in sizes}
-    if sizes:
-        e = e.xreplace(sizes)
-    e = e.replace(lambda x: isinstance(x, sympy.Sum), lambda x: x.doit(deep=False))
-    if data:
-        e = e.replace(lambda x: isinstance(x, sympy.Indexed) and x.base in data, lambda x: data[x.base](*x.indices))
-    e = explicit(e)
-    if points:
-        e = explicit(e.subs(points))
-    dom = {k: v for k, v in domain.items() if not isinstance(k, sympy.IndexedBase)}
-    entries = {}
-    for a in sorted(e.atoms(sympy.Indexed), key=sympy.default_sort_key):
-        name = f"{a.base.label}[{','.join(map(str, a.indices))}]"
-        assumptions = {k: v for k, v in a.base.assumptions0.items() if v is not None} or {"real": bool(a.is_real)}
-        entries[a] = sympy.Symbol(name, **assumptions)
-        if a.base in domain:
-            dom[entries[a]] = domain[a.base]
-    return e.xreplace(entries), dom
-
-
-def _in_exponentials(e: sympy.Expr) -> sympy.Expr:
-    """``e`` with every real symbol x written as log(u), u > 0 (a bijection, so ``e`` is 0 for
-    all real x exactly when the result is 0 for all u > 0): exp(x) becomes u and exp(-x) 1/u,
-    the argument of each log a cancelled rational function, and logs of products expanded
-    where SymPy can prove the factors positive. Cheap, and it decides identities between
-    exponentials and their logarithms (log(1 + e^x) - log(1 + e^-x) = x) that otherwise need
-    ``simplify``."""
-    syms = e.free_symbols
-    if not e.has(sympy.exp) or not syms or not all(s.is_real for s in syms):
-        return e
-    e = e.subs({s: sympy.log(sympy.Dummy("u", positive=True)) for s in syms})
-    e = e.replace(lambda x: isinstance(x, sympy.log), lambda x: sympy.log(sympy.cancel(x.args[0])))
-    return sympy.cancel(sympy.expand_log(e))
-
-
-def _symbolic_zero(d: sympy.Expr) -> str:
-    """The name of the first SymPy method that reduces ``d`` to 0, or ''. Cheap methods first:
-    ``simplify`` costs more than all the others together."""
-    tries = [
-        ("expand", sympy.expand),
-        ("cancel", lambda e: sympy.cancel(sympy.expand(e))),
-        ("expand_log + cancel", lambda e: sympy.cancel(sympy.expand_log(sympy.expand(e)))),
-        ("cancel in u = exp(x)", _in_exponentials),
-    ]
-    if not d.has(sympy.Piecewise, sympy.Heaviside):  # simplify spends seconds on those and rarely decides
-        tries.append(("simplify", sympy.simplify))
-    for name, f in tries:
-        try:
-            if f(d) == 0:
-                return name
-        except (sympy.PolynomialError, TypeError, ValueError):  # Piecewise and friends
-            continue
-    return ""
-
-
-def _numeric_deviation(a: sympy.Expr, b: sympy.Expr, domain: dict, samples: int, seed: int) -> float:
-    syms = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)  # a may hold symbols a - b lacks
-    rng = np.random.default_rng(seed)
-    try:
-        f = sympy.lambdify(syms, a - b, modules=_NUMPY)
-        g = sympy.lambdify(syms, a, modules=_NUMPY)
-    except (NameError, TypeError, SyntaxError):
-        return float("inf")
-    bounds = np.array([domain.get(s, (-3.0, 3.0)) for s in syms], dtype=float).reshape(-1, 2)
-    # row k is the k-th sample, the same numbers as drawing one argument at a time
-    points = rng.uniform(bounds[:, 0], bounds[:, 1], size=(samples, len(syms)))
-    try:  # all points in one call (numpy broadcasts); scalar calls where an expression does not broadcast
-        with np.errstate(all="ignore"):
-            diff = np.broadcast_to(np.asarray(f(*points.T), dtype=complex), (samples,))
-            ref = np.broadcast_to(np.asarray(g(*points.T), dtype=complex), (samples,))
-    except (NameError, TypeError, ValueError, ZeroDivisionError):
-        try:
-            diff = np.array([complex(f(*p)) for p in points])
-            ref = np.array([complex(g(*p)) for p in points])
-        except (NameError, TypeError, ValueError, ZeroDivisionError):
-            return float("inf")
-    dev = np.abs(diff) / (1.0 + np.abs(ref))
-    return float(np.max(np.where(np.isfinite(dev), dev, np.inf))) if samples else 0.0
-
-
-def step_equal(a: sympy.Expr, b: sympy.Expr, domain: dict, samples: int = 40, seed: int = 0,
-               expanded: bool = False) -> tuple[float, str]:
-    """(deviation, method) for a == b; ``expanded`` when both are already explicit()."""
-    if not expanded:
-        a, b = explicit(a), explicit(b)
-    how = _symbolic_zero(a - b)
-    if not how:  # exponentials as positive symbols: the difference becomes a rational function
-        exps = {e: sympy.Dummy("u", positive=True) for e in (a - b).atoms(sympy.exp)}
-        if exps and sympy.cancel(sympy.together(sympy.expand(a - b).subs(exps))) == 0:
-            how = "cancel in exponentials"
-    if how:
-        return 0.0, f"SymPy ({how})"
-    return _numeric_deviation(a, b, domain, samples, seed), f"evaluation at {samples} random points"
+from . import Check, symmetry
+from .symbolic import (
+    at_indices,
+    cheap_zero,
+    entries,
+    explicit,
+    finished,
+    forget_entries,
+    instantiate,
+    prewritten,
+    step_equal,
+    written_out,
+)
 
 
 def describe(instances: tuple[Mapping, ...]) -> str:
@@ -153,26 +53,152 @@ def describe(instances: tuple[Mapping, ...]) -> str:
     return f"{text} ({len(instances)} cases)"
 
 
+def index_symbols(exprs: list[sympy.Expr], instances: tuple[Mapping, ...]) -> frozenset:
+    """The integer Symbols of ``instances`` that occur in ``exprs`` but bound no sum there
+    (indices such as i, j in x_i, 1_{i = j}, as opposed to sizes such as n in sum_{k=1}^{n}):
+    the chain can be written out with these left symbolic."""
+    keys = {k for sub in instances for k in sub if isinstance(k, sympy.Symbol) and k.is_integer}
+    keys &= set().union(*(e.free_symbols for e in exprs))
+    bounds: set = set()
+    for e in exprs:
+        for node in sympy.preorder_traversal(e):
+            if isinstance(node, sympy.Sum):
+                bounds.update(*(b.free_symbols for lim in node.limits for b in lim[1:]))
+            for pos in getattr(type(node), "size_args", ()):  # notation that writes out a sum on doit()
+                bounds.update(node.args[pos].free_symbols)
+    return frozenset(keys - bounds)
+
+
+class _Forms:
+    """The chain's expressions for each group of instances that differ only in index values:
+    written out with the indices symbolic before derivatives (``pre``) and after (``general``),
+    and at each instance on demand (``at``: ``pre`` with the index values put in, or, for a
+    group of one, written out from scratch). All memoised: each is made once per chain."""
+
+    def __init__(self, exprs: list[sympy.Expr], instances: tuple[Mapping, ...], domain: Mapping) -> None:
+        self.exprs, self.domain = exprs, domain
+        self.indices = index_symbols(exprs, instances)
+        self.groups: list[tuple[dict, list[dict]]] = []  # (substitution without indices, the instances' indices)
+        for sub in instances:
+            rest = {k: v for k, v in sub.items() if k not in self.indices}
+            idx = {k: v for k, v in sub.items() if k in self.indices}
+            group = next((g for g in self.groups if g[0] == rest), None)
+            if group is None:
+                self.groups.append((rest, [idx]))
+            else:
+                group[1].append(idx)
+        self._pre: dict = {}
+        self._general: dict = {}
+        self._at: dict = {}
+        self._symmetric: dict = {}
+
+    def pre(self, g: int, e: int) -> sympy.Expr:
+        """Expression e at group g's sizes and data, sums written out, indices symbolic."""
+        if (g, e) not in self._pre:
+            self._pre[g, e] = prewritten(self.exprs[e], self.groups[g][0])
+        return self._pre[g, e]
+
+    def general(self, g: int, e: int) -> sympy.Expr:
+        """``pre`` explicit (derivatives taken), indices still symbolic."""
+        if (g, e) not in self._general:
+            self._general[g, e] = finished(self.pre(g, e), self.groups[g][0])
+        return self._general[g, e]
+
+    def at(self, g: int, n: int, e: int) -> tuple[sympy.Expr, dict]:
+        """Expression e at instance n of group g, explicit, entries as symbols; their domain."""
+        if (g, n, e) not in self._at:
+            rest, idx = self.groups[g][0], self.groups[g][1][n]
+            if len(self.groups[g][1]) == 1:  # nothing to share
+                form = written_out(self.exprs[e], {**rest, **idx})
+            else:
+                form = at_indices(self.pre(g, e), idx, rest)
+            self._at[g, n, e] = entries(form, self.domain)
+        return self._at[g, n, e]
+
+    def compare(self, g: int, n: int, i: int) -> tuple[float, str]:
+        """(deviation, method) of step i at instance n of group g."""
+        (a, dom), (b, dom_b) = self.at(g, n, i - 1), self.at(g, n, i)
+        return step_equal(a, b, {**dom, **dom_b}, expanded=True)
+
+    def representatives(self, g: int, i: int) -> list[int] | None:
+        """One instance of group g per pattern of equal indices, if both sides of step i are
+        symmetric in the index values (reportgen.verify.symmetry); None otherwise."""
+        instances = self.groups[g][1]
+        if len(instances) < 2:
+            return None
+        values = {int(v) for idx in instances for v in idx.values()}
+        for e in (i - 1, i):
+            if (g, e) not in self._symmetric:
+                self._symmetric[g, e] = symmetry.symmetric(self.pre(g, e), self.indices, values)
+            if not self._symmetric[g, e]:
+                return None
+        return symmetry.representatives(instances)
+
+
+def _check_step(forms: _Forms, i: int) -> tuple[float, list[str], dict[str, int]]:
+    """(worst deviation, methods, comparisons of each kind) for step i; each group is covered
+    "symbolic" (one comparison with its indices symbolic), "patterns" (one instance per pattern
+    of equal indices, see reportgen.verify.symmetry) or "cases" (every instance)."""
+    worst, methods, scope = 0.0, [], Counter()
+    for g, (_, indices) in enumerate(forms.groups):
+        reps = forms.representatives(g, i)
+        if reps is None and len(indices) > 2:  # the indices symbolic: one comparison for the group, if SymPy decides
+            (a, _), (b, _) = entries(forms.general(g, i - 1), {}), entries(forms.general(g, i), {})
+            how = cheap_zero(a - b)
+            if how:
+                methods.append(f"SymPy ({how})")
+                scope["symbolic"] += 1
+                continue
+        found = [forms.compare(g, n, i) for n in (reps if reps is not None else range(len(indices)))]
+        if reps is not None and all(m.startswith("SymPy") for _, m in found):
+            scope["patterns"] += len(reps)
+        else:  # sampling is not a decision to extend to other instances: check them all
+            found += [forms.compare(g, n, i) for n in range(len(indices)) if reps is not None and n not in reps]
+            scope["cases"] += len(indices)
+        worst = max([worst] + [dev for dev, _ in found])
+        methods += [m for _, m in found]
+    return worst, methods, scope
+
+
 def check_chain(chain: Chain, tol: float = 1e-9) -> list[Check]:
-    """One Check per step: previous expression == this step's expression (at every instance)."""
+    """One Check per step: previous expression == this step's expression (at every instance).
+
+    Instances that differ only in index values are compared once with the indices symbolic
+    (sizes and data put in, sums written out) when the cheap SymPy methods decide that. A step
+    they do not decide is compared at one instance per pattern of equal indices where the
+    written-out expressions are symmetric in the index values (reportgen.verify.symmetry),
+    otherwise at every instance (SymPy, then random points)."""
+    forget_entries()
     exprs = [chain.start] + [s.expr for s in chain.steps]
-    subs = chain.instances or ({},)
-    forms = [[instantiate(e, sub, chain.domain) for e in exprs] for sub in subs]
+    forms = _Forms(exprs, chain.instances or ({},), chain.domain)
     out = []
     for i in range(1, len(exprs)):
-        worst, methods = 0.0, []
-        for f in forms:
-            (a, dom), (b, dom_b) = f[i - 1], f[i]
-            dev, method = step_equal(a, b, {**dom, **dom_b}, expanded=True)
-            worst = max(worst, dev)
-            methods.append(method)
+        worst, methods, scope = _check_step(forms, i)
         exact = all(m.startswith("SymPy") for m in methods)
         method = next((m for m in methods if not m.startswith("SymPy")), None) or _merge(methods)
         if chain.instances:
-            method += ", " + describe(chain.instances)
+            method += ", " + describe_scope(chain.instances, forms.indices, scope)
         out.append(Check(f"{chain.name}, step {i}", method, worst, 0.0 if exact else tol, exact=exact,
                          group=chain.name, step=i))
     return out
+
+
+def describe_scope(instances: tuple[Mapping, ...], indices: frozenset, scope: Mapping[str, int]) -> str:
+    """``describe(instances)``, and how many comparisons covered the cases where that was fewer
+    than one per case: 'n = 3; i = 1..3; j = 1..3 (9 cases: 2 compared, one per pattern of equal
+    indices, as ...)'. ``scope`` counts the comparisons of each kind (see _check_step)."""
+    text = describe(instances)
+    if scope.get("cases") or not scope:
+        return text
+    names = ", ".join(sorted(str(k) for k in indices))
+    parts = []
+    if scope.get("symbolic"):
+        n = scope["symbolic"]
+        parts.append(f"{n} comparison{'s' if n > 1 else ''} with {names} symbolic")
+    if scope.get("patterns"):
+        parts.append(f"{scope['patterns']} compared, one per pattern of equal indices, as the written-out "
+                     f"expressions are symmetric in the values of {names}")
+    return f"{text[:-1]}: {'; '.join(parts)})"
 
 
 def _merge(methods: list[str]) -> str:

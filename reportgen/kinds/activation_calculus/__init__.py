@@ -17,11 +17,28 @@ The kind's modules::
 
 from __future__ import annotations
 
-from .checks import verify
+from typing import TYPE_CHECKING
+
 from .params import parse
-from .solver import solve
+
+if TYPE_CHECKING:
+    from ...verify import Check
+    from .data import Params, Result
 
 name = "activation_calculus"
 description = "Derivatives and identities of sigmoid, tanh, softplus, ReLU, norms and softmax"
 
 __all__ = ["name", "description", "parse", "solve", "verify"]
+
+
+def solve(p: Params) -> Result:
+    """The solver, imported on first use: it needs SymPy, which parsing the assignment does not."""
+    from .solver import solve as run
+
+    return run(p)
+
+
+def verify(p: Params, r: Result) -> list[Check]:
+    from .checks import verify as run
+
+    return run(p, r)

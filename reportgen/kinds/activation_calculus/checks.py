@@ -6,7 +6,7 @@ import numpy as np
 
 from ...maths.derivation import NumericStep
 from ...maths.mlp import sigmoid, softmax
-from ...verify import Check, central_diff, close, equal
+from ...verify import Check, central_jacobian, close, equal
 from ...verify.derivation import check_chain, check_numeric
 from .data import Params, Result
 
@@ -54,7 +54,7 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 def jacobian_fd(f, z: np.ndarray) -> np.ndarray:
     """J_ij = d f_i / d z_j by central differences, one column per input."""
-    return np.stack([central_diff(lambda u, r=r: f(u)[r], z) for r in range(z.size)])
+    return central_jacobian(f, z)
 
 
 def numeric_identities(sizes: tuple[int, ...]) -> list[NumericStep]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-from ...maths.derivation import Chain
+if TYPE_CHECKING:  # SymPy is imported by solve(), not when the assignment is parsed
+    from ...maths.derivation import Chain
+
 
 
 @dataclass(frozen=True)

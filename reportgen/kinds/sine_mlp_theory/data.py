@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ...maths import mlp
-from ...maths.derivation import Chain
+
+if TYPE_CHECKING:  # SymPy is imported by solve(), not when the assignment is parsed
+    from ...maths.derivation import Chain
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,28 @@ The kind's modules::
 
 from __future__ import annotations
 
-from .checks import verify
+from typing import TYPE_CHECKING
+
 from .params import parse
-from .solver import solve
+
+if TYPE_CHECKING:
+    from ...verify import Check
+    from .data import Params, Result
 
 name = "smoothed_ce_derivation"
 description = "Gradients of the label-smoothed cross-entropy through a ReLU/softmax network, derived"
 
 __all__ = ["name", "description", "parse", "solve", "verify"]
+
+
+def solve(p: Params) -> Result:
+    """The solver, imported on first use: it needs SymPy, which parsing the assignment does not."""
+    from .solver import solve as run
+
+    return run(p)
+
+
+def verify(p: Params, r: Result) -> list[Check]:
+    from .checks import verify as run
+
+    return run(p, r)

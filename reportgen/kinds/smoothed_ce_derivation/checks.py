@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from sympy import MatrixSymbol
 
 from ...maths import mlp
 from ...maths.derivation import NumericStep
-from ...verify import Check, equal
+from ...verify import Check, equal, numeric
 from ...verify import smoothed_ce as loops
 from ...verify.derivation import check_chain, check_numeric
 from .data import Params, Result
@@ -16,20 +15,14 @@ from .symbols import MX, k, q, yh, ys
 
 
 class Evaluator:
-    """The result's matrix formulas as numpy functions of one instance (the same SymPy
-    expressions the report prints). delta2 and delta1 are themselves evaluated from the formulas
-    for dLoss/dz and dLoss/dh, so an error there shows in every gradient downstream."""
+    """The result's matrix formulas evaluated with numpy at one instance (the same SymPy
+    expressions the report prints, by reportgen.verify.numeric). delta2 and delta1 are
+    themselves evaluated from the formulas for dLoss/dz and dLoss/dh, so an error there shows
+    in every gradient downstream."""
 
     def __init__(self, result: Result) -> None:
         self.result = result
-        self.fns = {der.wrt: self._lambdify(der.formula) for der in result.all if der.formula is not None}
-
-    @staticmethod
-    def _lambdify(expr: sp.MatrixExpr):  # type: ignore[no-untyped-def]
-        args = sorted(expr.atoms(MatrixSymbol), key=lambda s: s.name)
-        plain = [MatrixSymbol(f"m{idx}", *s.shape) for idx, s in enumerate(args)]
-        fn = sp.lambdify(plain, expr.xreplace(dict(zip(args, plain, strict=True))), "numpy")
-        return args, fn
+        self.formulas = {der.wrt: der.formula for der in result.all if der.formula is not None}
 
     def values(self, inst: loops.Instance) -> dict:
         v = loops.forward(inst)
@@ -42,8 +35,7 @@ class Evaluator:
         return vals
 
     def _call(self, wrt: str, vals: dict) -> np.ndarray:
-        args, fn = self.fns[wrt]
-        return np.asarray(fn(*[vals[s] for s in args]), dtype=float)
+        return np.asarray(numeric.evaluate_matrix(self.formulas[wrt], vals), dtype=float)
 
     def __call__(self, wrt: str, inst: loops.Instance) -> np.ndarray:
         return self._call(wrt, self.values(inst))
@@ -90,11 +82,11 @@ def numeric_steps(r: Result) -> list[tuple[NumericStep, float]]:
              for der in r.all if der.formula is not None]
     # Step 2 has no matrix formula: its entry -y^s_k / yhat_k, evaluated for every k at once
     s_k, p_k = sp.symbols("s_k p_k", positive=True)
-    entry = sp.lambdify([s_k, p_k], r.dloss_dyhat.chain.result.xreplace({ys[k]: s_k, yh[k]: p_k}), "numpy")
+    entry = r.dloss_dyhat.chain.result.xreplace({ys[k]: s_k, yh[k]: p_k})
 
     def by_entries(inst: loops.Instance) -> np.ndarray:
         v = loops.forward(inst)
-        return np.asarray(entry(v.y_soft, v.yhat), dtype=float).reshape(-1, 1)
+        return np.asarray(numeric.evaluate(entry, {s_k: v.y_soft, p_k: v.yhat}), dtype=float).reshape(-1, 1)
 
     steps.append((NumericStep("dLoss/dyhat_k = -y^s_k / yhat_k for every k", lambda inst: _fd("yhat", inst),
                               by_entries, make, "central differences of a loop implementation, random d, n, q, "

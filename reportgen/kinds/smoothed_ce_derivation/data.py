@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import sympy as sp
+if TYPE_CHECKING:  # SymPy is imported by solve(), not when the assignment is parsed
+    import sympy as sp
 
-from ...maths.derivation import Chain
+    from ...maths.derivation import Chain
 
 
 @dataclass(frozen=True)
