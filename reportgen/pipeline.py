@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,10 +101,23 @@ def require_checks_pass(report: spec.ReportSpec, verified: list[Solved]) -> None
 
 def code_fingerprint() -> str:
     """Everything verification results depend on besides the data: our code and the libraries."""
-    from importlib.metadata import version  # not `import sympy`: a plain report never loads it
-
     files = sorted(Path(__file__).resolve().parent.rglob("*.py"))
-    return compile.digest(version("numpy"), version("sympy"), *(f.read_bytes() for f in files))
+    return compile.digest(*_library_versions(), *(f.read_bytes() for f in files))
+
+
+def _library_versions() -> tuple[str, str]:
+    """numpy's and SymPy's versions: from the module where it is loaded already, else from the
+    installed metadata (not `import sympy`: a plain report never loads it)."""
+    found = []
+    for name in ("numpy", "sympy"):
+        module = sys.modules.get(name)
+        if module is None:
+            from importlib.metadata import version
+
+            found.append(version(name))
+        else:
+            found.append(module.__version__)
+    return found[0], found[1]
 
 
 def check_cache(report: spec.ReportSpec, out: Path) -> tuple[Path, str]:
