@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import math
 import os
 import signal
@@ -137,9 +138,17 @@ def _on_signal(signum: int, frame: object) -> None:
     raise compile.Interrupted(signum)
 
 
+# The cyclic garbage collector less often than Python's default (700 new objects): SymPy makes
+# and drops objects by the hundred thousand, few of them in cycles, and the collections cost
+# about 5% of a cold build's Python time. Memory stays bounded (a collection every 100,000).
+GC_THRESHOLDS = (100_000, 50, 100)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     previous = {signum: signal.signal(signum, _on_signal) for signum in (signal.SIGTERM, signal.SIGHUP)}
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         code = _run(args)
         sys.stdout.flush()  # a closed pipe shows here, not at exit
@@ -164,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 128 + signum
     finally:
+        gc.set_threshold(*thresholds)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
