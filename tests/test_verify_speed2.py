@@ -24,3 +24,21 @@ def test_library_versions_match_the_installed_metadata():
     import numpy  # noqa: F401  (loaded: its __version__ is used)
 
     assert pipeline._library_versions() == (version("numpy"), version("sympy"))
+
+
+def test_loops_over_floats_give_the_numbers_of_loops_over_numpy_scalars():
+    """smoothed_ce's loops run over Python floats (tolist) instead of indexing numpy arrays: the
+    same IEEE operations in the same order, so bit for bit the same numbers."""
+    import numpy as np
+
+    from reportgen.verify import smoothed_ce as loops
+
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        inst = loops.random_instance(rng)
+        d, n, q = inst.sizes
+        h = np.array([sum(inst.W1[p, l] * inst.x[p] for p in range(d)) + inst.b1[l] for l in range(n)])
+        a = loops.relu(h, None)
+        z = np.array([sum(inst.W2[l, i] * a[l] for l in range(n)) + inst.b2[i] for i in range(q)])
+        assert np.array_equal(loops.hidden(inst), h)
+        assert np.array_equal(loops.outputs(a, inst), z)

@@ -63,12 +63,14 @@ def soft_labels(y: np.ndarray, eps: float) -> np.ndarray:
 
 def hidden(inst: Instance) -> np.ndarray:
     d, n, _ = inst.sizes
-    return np.array([sum(inst.W1[p, l] * inst.x[p] for p in range(d)) + inst.b1[l] for l in range(n)])
+    W1, x, b1 = inst.W1.tolist(), inst.x.tolist(), inst.b1.tolist()  # loops over floats: the same
+    return np.array([sum(W1[p][l] * x[p] for p in range(d)) + b1[l] for l in range(n)])  # numbers, faster
 
 
 def outputs(a: np.ndarray, inst: Instance) -> np.ndarray:
     _, n, q = inst.sizes
-    return np.array([sum(inst.W2[l, i] * a[l] for l in range(n)) + inst.b2[i] for i in range(q)])
+    W2, a, b2 = inst.W2.tolist(), np.asarray(a).tolist(), inst.b2.tolist()
+    return np.array([sum(W2[l][i] * a[l] for l in range(n)) + b2[i] for i in range(q)])
 
 
 def exact_signs(inst: Instance) -> tuple[int, ...]:

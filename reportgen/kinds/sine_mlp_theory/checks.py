@@ -18,8 +18,9 @@ from .model import backprop, onehot_of
 def loss_by_elements(net: Network, xv: np.ndarray, label: int) -> float:
     """L = -o^a_y + log sum_k e^{o^a_k}, from the element-wise forms (a), (b), (d); no matrices."""
     dh, d_in = net.W1.shape
-    hs_ = [math.sin(sum(net.W1[jj, ii] * xv[ii] for ii in range(d_in)) + net.b1[jj]) for jj in range(dh)]
-    oa_ = [sum(net.W2[kk, jj] * hs_[jj] for jj in range(dh)) + net.b2[kk] for kk in range(net.b2.size)]
+    W1, b1, W2, b2, xv = net.W1.tolist(), net.b1.tolist(), net.W2.tolist(), net.b2.tolist(), np.asarray(xv).tolist()
+    hs_ = [math.sin(sum(W1[jj][ii] * xv[ii] for ii in range(d_in)) + b1[jj]) for jj in range(dh)]
+    oa_ = [sum(W2[kk][jj] * hs_[jj] for jj in range(dh)) + b2[kk] for kk in range(len(b2))]
     top = max(oa_)
     return -oa_[label] + top + math.log(sum(math.exp(o - top) for o in oa_))
 
