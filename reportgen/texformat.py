@@ -150,11 +150,22 @@ def _inputs(fls: Path, work: Path) -> list[list]:
     return out
 
 
+_HASHED: dict[tuple, str] = {}  # (path, inode, size, mtime) of a format -> its hash, this process
+
+
 def valid_format(fmt: Path) -> bool:
-    """The format at ``fmt`` is whole (its manifest's hash) and no file it was made from changed."""
+    """The format at ``fmt`` is whole (its manifest's hash) and no file it was made from changed.
+    The hash of a format file is computed once per process while the file stays the same one
+    (formats are published by rename: a new format is a new inode)."""
     try:
         manifest = json.loads(fmt.with_suffix(".json").read_text())
-        if fmt.stat().st_size != manifest["size"] or _sha256(fmt) != manifest["sha256"]:
+        st = fmt.stat()
+        if st.st_size != manifest["size"]:
+            return False
+        stamp = (str(fmt), st.st_ino, st.st_size, st.st_mtime_ns)
+        if stamp not in _HASHED:
+            _HASHED[stamp] = _sha256(fmt)
+        if _HASHED[stamp] != manifest["sha256"]:
             return False
         for path, size, mtime in manifest["inputs"]:
             st = os.stat(path)

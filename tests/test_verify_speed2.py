@@ -42,3 +42,23 @@ def test_loops_over_floats_give_the_numbers_of_loops_over_numpy_scalars():
         z = np.array([sum(inst.W2[l, i] * a[l] for l in range(n)) + inst.b2[i] for i in range(q)])
         assert np.array_equal(loops.hidden(inst), h)
         assert np.array_equal(loops.outputs(a, inst), z)
+
+
+def test_a_format_changed_in_place_is_hashed_again(tmp_path):
+    """texformat.valid_format hashes a format file once per process while it stays the same file
+    (inode, size, time): rewritten in place with the same size, it is hashed again and refused."""
+    import hashlib
+    import json
+    import os
+
+    from reportgen import texformat
+
+    fmt = tmp_path / "k.fmt"
+    fmt.write_bytes(b"format bytes")
+    manifest = {"sha256": hashlib.sha256(b"format bytes").hexdigest(), "size": 12, "inputs": []}
+    fmt.with_suffix(".json").write_text(json.dumps(manifest))
+    assert texformat.valid_format(fmt) and texformat.valid_format(fmt)
+    st = fmt.stat()
+    fmt.write_bytes(b"FORMAT BYTES")  # same size, same inode
+    os.utime(fmt, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    assert not texformat.valid_format(fmt)
