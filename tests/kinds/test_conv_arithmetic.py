@@ -1,7 +1,6 @@
 """conv_arithmetic (reportgen/kinds/conv_arithmetic, hw3-theory Question 3): shapes, weights and the
 configurations checked by hand, the direct convolution, a design at the channel limit."""
 
-
 import numpy as np
 import pytest
 

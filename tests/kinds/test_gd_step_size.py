@@ -1,7 +1,6 @@
 """gd_step_size (reportgen/kinds/gd_step_size): the exact step-size range of nn-assignment2-2024 (2-d) and
 nn-assignment2-2023 (1-d), checked by hand."""
 
-
 import numpy as np
 import pytest
 

@@ -1,7 +1,6 @@
 """sine_mlp_theory (reportgen/kinds/sine_mlp_theory, hw3-theory Question 2): n_theta, every derivation
 chain, a broken local derivative, finite differences of the gradients on random sizes."""
 
-
 import numpy as np
 import pytest
 

@@ -1,7 +1,6 @@
 """softmax_ce_gradient (reportgen/kinds/softmax_ce_gradient): the derivation of nn-assignment2-2023 passes
 its checks, and a wrong step fails its own."""
 
-
 import pytest
 
 from ..conftest import solved_by_kind
