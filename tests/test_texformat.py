@@ -26,10 +26,9 @@ WITH_REF = (PREAMBLE + "\\begin{document}\n\\section{One}\\label{one}\nSee Secti
 @pytest.fixture(autouse=True)
 def own_formats(monkeypatch):
     """The tests here watch the formats in their own cache folder, not in the run's shared one
-    (REPORTGEN_FORMAT_CACHE, set by tests/conftest.py); the shared folder is returned."""
-    shared = os.environ.get("REPORTGEN_FORMAT_CACHE", "")
+    (REPORTGEN_FORMAT_CACHE, set by tests/conftest.py; first_builds, a session fixture, is set up
+    before this one and uses the shared one)."""
     monkeypatch.delenv("REPORTGEN_FORMAT_CACHE", raising=False)
-    return shared
 
 
 @pytest.fixture
