@@ -86,6 +86,12 @@ def verified(report_id: str):
     return report, list(solved)
 
 
+def solved_by_kind(report_id: str) -> dict:
+    """A shipped report's solved and verified problems by kind (each report has one problem of a
+    kind): the tests pick a problem by what it is, not by where it sits in the report."""
+    return {s.spec.kind: s for s in verified(report_id)[1]}
+
+
 def pdf_text(path: Path) -> str:
     """Text of a PDF via pdftotext (poppler), minus signs normalised to '-'."""
     import subprocess

@@ -293,7 +293,7 @@ def test_next_build_sweeps_folders_of_a_killed_build(tmp_path):
         build.kill()  # SIGKILL: no cleanup can run
         build.communicate()
         # its TeX too, as `kill -9 -PGID` would (that the watchdog ends TeX on its own is
-        # test_tex_sandbox.py's test_time_limit_holds_even_when_the_build_process_is_killed)
+        # test_compile_sandbox.py's test_time_limit_holds_even_when_the_build_process_is_killed)
         kill_all(processes_with(f"{report_id}.tex"))
         deadline = time.monotonic() + 10
         while processes_with(f"{report_id}.tex") and time.monotonic() < deadline:

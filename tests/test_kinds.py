@@ -32,7 +32,11 @@ def test_kind_is_complete(kind):
     assert files_naming(kind, "assignments/*.toml") + files_naming(kind, "tests/data/*.toml"), kind
     assert all((ROOT / "tests" / "golden" / f"{p.removesuffix('.toml')}.tex").is_file()
                for p in files_naming(kind, "assignments/*.toml"))
-    assert set(files_naming(kind, "tests/test_*.py")) - {"test_kinds.py"}, f"no test names {kind}"
+    # its own tests (tests/kinds/test_<kind>.py) that use it
+    tests = ROOT / "tests" / "kinds" / f"test_{kind}.py"
+    assert tests.is_file(), f"no tests/kinds/test_{kind}.py"
+    text = tests.read_text(encoding="utf-8")
+    assert re.search(r"^def test_", text, re.M) and re.search(rf"\b{kind}\b", text), tests.name
 
 
 def test_kinds_command_lists_every_kind_with_its_description(capsys):

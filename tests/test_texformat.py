@@ -2,6 +2,7 @@
 once and shared, rebuilt when the preamble or TeX changes, never trusted when damaged; PDFs are
 byte-identical with and without it; a document runs only the passes it needs."""
 
+import fcntl
 import json
 import os
 import shutil
@@ -13,7 +14,7 @@ import pytest
 from reportgen import compile, texformat
 
 from .buildkit import ROOT
-from .conftest import pdf_text
+from .conftest import pdf_text, shared_dir
 
 EPOCH = 946684800
 PREAMBLE = "\\pdftrailerid{}\n\\documentclass{article}\n\\usepackage{xcolor}\n\\usepackage{amsmath}\n"
@@ -25,10 +26,9 @@ WITH_REF = (PREAMBLE + "\\begin{document}\n\\section{One}\\label{one}\nSee Secti
 @pytest.fixture(autouse=True)
 def own_formats(monkeypatch):
     """The tests here watch the formats in their own cache folder, not in the run's shared one
-    (REPORTGEN_FORMAT_CACHE, set by tests/conftest.py); the shared folder is returned."""
-    shared = os.environ.get("REPORTGEN_FORMAT_CACHE", "")
+    (REPORTGEN_FORMAT_CACHE, set by tests/conftest.py; first_builds, a session fixture, is set up
+    before this one and uses the shared one)."""
     monkeypatch.delenv("REPORTGEN_FORMAT_CACHE", raising=False)
-    return shared
 
 
 @pytest.fixture
@@ -188,14 +188,35 @@ def test_passes(tmp_path):
     assert build(WITH_REF, None, "ref").passes == 2  # without a cache: as cold as it gets
 
 
+@pytest.fixture(scope="session")
+def first_builds() -> dict[str, dict]:
+    """Each shipped report's golden .tex (tests/golden) built once per test run, as a first build:
+    a fresh cache folder (no .aux to start from) and the run's shared format of the preamble.
+    Shared by the xdist workers like built_reports (tests/conftest.py): {report: {pdf, passes,
+    with_format}}, the PDF a path in the run's shared folder."""
+    folder = shared_dir() / "golden-first-builds"
+    folder.mkdir(exist_ok=True)
+    with (folder / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = folder / "done.json"
+        if not done.exists():
+            builds = {}
+            for golden in sorted((ROOT / "tests" / "golden").glob("*.tex")):
+                compiled = build(golden.read_text(), folder / "cache", golden.stem)
+                (folder / f"{golden.stem}.pdf").write_bytes(compiled.pdf)
+                builds[golden.stem] = {"pdf": str(folder / f"{golden.stem}.pdf"), "passes": compiled.passes,
+                                       "with_format": compiled.with_format}
+            done.write_text(json.dumps(builds))
+        return json.loads(done.read_text())
+
+
 @pytest.mark.tex
-def test_a_first_build_of_every_shipped_report_is_one_pass(tmp_path):
+def test_a_first_build_of_every_shipped_report_is_one_pass(first_builds):
     """The built-in templates use no cross-reference (a figure's number is written without \\ref),
     so a cold build runs pdflatex once per report."""
-    cache = tmp_path / "cache"
-    for golden in sorted((ROOT / "tests" / "golden").glob("*.tex")):
-        compiled = build(golden.read_text(), cache, golden.stem)
-        assert (golden.stem, compiled.passes) == (golden.stem, 1)
+    assert sorted(first_builds) == sorted(p.stem for p in (ROOT / "tests" / "golden").glob("*.tex"))
+    for report, first in first_builds.items():
+        assert (report, first["passes"]) == (report, 1)
 
 
 @pytest.mark.tex
@@ -209,17 +230,15 @@ def test_a_stale_aux_that_breaks_the_build_is_dropped(tmp_path):
 
 @pytest.mark.tex
 @pytest.mark.parametrize("report", ["nn-assignment2-2023", "hw3-theory", "ml-hw3-2024spring", "nn-assignment2-2024"])
-def test_pdfs_are_identical_with_and_without_the_format(tmp_path, report, own_formats, monkeypatch):
+def test_pdfs_are_identical_with_and_without_the_format(report, first_builds):
     """The real reports (xcolor's colour stack, \\pdftrailerid, hyperref, pgfplots legends), with
-    the run's shared format of their preamble when there is one."""
-    if own_formats:
-        monkeypatch.setenv("REPORTGEN_FORMAT_CACHE", own_formats)
+    the run's shared format of their preamble (first_builds) and without a format."""
     tex = (ROOT / "tests" / "golden" / f"{report}.tex").read_text()
     assert texformat.END_MARK in tex
-    with_format = build(tex, tmp_path / "cache", report)
+    with_format = first_builds[report]
     without = build(tex, None, report)
-    assert with_format.with_format and not without.with_format
-    assert with_format.pdf == without.pdf
+    assert with_format["with_format"] and not without.with_format
+    assert Path(with_format["pdf"]).read_bytes() == without.pdf
 
 
 def test_split_keeps_line_numbers_and_replays_what_a_dump_loses():

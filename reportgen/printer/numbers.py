@@ -1,4 +1,4 @@
-"""Numbers -> LaTeX, one style per report (exact strings pinned in tests/test_latexfmt.py):
+"""Numbers -> LaTeX, one style per report (exact strings pinned in tests/printer/test_numbers.py):
 
 * Given data (``given=True``: the assignment's inputs) prints exactly as given: the shortest
   decimal that round-trips the float (``0.00012``, ``0.1234567``, ``-1.0`` in a matrix of

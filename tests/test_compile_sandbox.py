@@ -1,5 +1,5 @@
-"""TeX runs with the doors shut (README.md, "How it works"), even for a hostile *template* (template
-text is trusted TeX, so these tests put their attacks there).
+"""reportgen/compile.py, the sandbox: TeX runs with the doors shut (README.md, "How it works"),
+even for a hostile *template* (template text is trusted TeX, so these tests put their attacks there).
 
 Several protections are layered (``-no-shell-escape`` and ``shell_escape=f``; the paranoid
 ``openin_any``/``openout_any`` values and Debian's own defaults). To prove each layer on its own,

@@ -1,4 +1,5 @@
-"""ml-hw3-2024spring against values checked by hand from the assignment's data.
+"""smoothed_ce_step (reportgen/kinds/smoothed_ce_step, ml-hw3-2024spring Problem 2) against values checked
+by hand from the assignment's data.
 
 x = [0, 2], y = [1, 0, 0], eps = 0.3, eta = 0.1:
   h = W1^T x + b1 = 2 * (row 2 of W1) + b1 = [-10, 4, -2] + [-3, -2, -3] = [-13, 2, -5]
@@ -24,20 +25,33 @@ from reportgen import cli, pipeline
 from reportgen.errors import SpecError, VerificationError
 from reportgen.settings import Settings
 
-from .conftest import pdf_text, verified
-
-S = 1 + math.exp(-3) + math.e
-YHAT = np.array([1, math.exp(-3), math.e]) / S
-DELTA2 = YHAT - np.array([0.8, 0.1, 0.1])
-W1 = np.array([[-5, 2, 2], [-5, 2, -1]], dtype=float)
-W2 = np.array([[3, -4, 1], [-2, -4, -2], [-4, -2, 3]], dtype=float)
-B1, B2 = np.array([-3.0, -2, -3]), np.array([4.0, 5, 5])
-X, YS = np.array([0.0, 2]), np.array([0.8, 0.1, 0.1])
+from ..conftest import pdf_text, solved_by_kind
 
 
 @pytest.fixture(scope="module")
 def solved():
-    return {s.spec.kind: s for s in verified("ml-hw3-2024spring")[1]}
+    return solved_by_kind("ml-hw3-2024spring")
+
+
+S = 1 + math.exp(-3) + math.e
+
+
+YHAT = np.array([1, math.exp(-3), math.e]) / S
+
+
+DELTA2 = YHAT - np.array([0.8, 0.1, 0.1])
+
+
+W1 = np.array([[-5, 2, 2], [-5, 2, -1]], dtype=float)
+
+
+W2 = np.array([[3, -4, 1], [-2, -4, -2], [-4, -2, 3]], dtype=float)
+
+
+B1, B2 = np.array([-3.0, -2, -3]), np.array([4.0, 5, 5])
+
+
+X, YS = np.array([0.0, 2]), np.array([0.8, 0.1, 0.1])
 
 
 def test_forward_pass_by_hand(solved):
@@ -105,15 +119,6 @@ def test_gradients_against_finite_differences(solved, name):
         return _loss(**{**params, name: v})
 
     np.testing.assert_allclose(getattr(r, f"dL_d{name}"), central_diff(f, params[name]), atol=1e-8)
-
-
-def test_every_check_passes(solved):
-    checks = [c for s in solved.values() for c in s.checks]
-    assert len(checks) >= 60
-    assert all(c.passed for c in checks), [c for c in checks if not c.passed]
-    # every derivation step was decided by SymPy, not by sampling
-    steps = [c for c in solved["smoothed_ce_derivation"].checks if ", step " in c.name]
-    assert len(steps) == 22 and all(c.exact and c.method.startswith("SymPy") for c in steps)
 
 
 def test_solve_json_prints_every_quantity():

@@ -1,4 +1,5 @@
-"""printer.sym: SymPy expressions in the house notation, pinned as exact strings."""
+"""printer.sym (reportgen/printer/latex.py, the ReportPrinter): SymPy expressions in the house notation,
+pinned as exact strings."""
 
 import pytest
 import sympy as sp

@@ -1,28 +1,56 @@
-"""nn-assignment2-2023 (row layout, other questions) and a third edition made of data alone."""
+"""mlp_gradients (reportgen/kinds/mlp_gradients): the forward and backward pass of nn-assignment2-2024
+(column layout) and nn-assignment2-2023 (row layout) checked by hand from the assignments' data, and
+a third edition made of data alone (tests/data/nn-assignment2-2099.toml) against finite differences."""
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from reportgen import pipeline, printer
-from reportgen.cli import main
 from reportgen.settings import Settings
 from reportgen.verify import central_diff
 
-from .conftest import pdf_text, verified
-
-EDITION_2099 = Path(__file__).parent / "data" / "nn-assignment2-2099.toml"
+from ..conftest import pdf_text, solved_by_kind
 
 
 @pytest.fixture(scope="module")
-def solved():
-    return {s.spec.kind: s for s in verified("nn-assignment2-2023")[1]}
+def solved_2024():
+    return solved_by_kind("nn-assignment2-2024")
 
 
-def test_row_layout_forward_by_hand(solved):
-    r = solved["mlp_gradients"].result
+@pytest.fixture(scope="module")
+def solved_2023():
+    return solved_by_kind("nn-assignment2-2023")
+
+
+def test_forward_pass_by_hand(solved_2024):
+    r = solved_2024["mlp_gradients"].result
+    # z_1 = W1 x_1 + b1: -0.12 - 0.28 + 0.09 - 0.15 - 0.4 = -0.86 and 0.08 - 0.2 - 0.1 + 0.05 - 0.5 = -0.67
+    np.testing.assert_allclose(r.Z, [[-0.86, -0.67], [-0.36, 0.45], [0.95, -0.53]], atol=1e-12)
+    np.testing.assert_allclose(r.y, [-0.7, -0.43, -0.51], atol=1e-12)  # -0.7 + 0.6*0.45, -0.7 + 0.2*0.95
+    np.testing.assert_allclose(r.residual, [-0.2, -0.53, -1.31], atol=1e-12)
+    assert r.loss == pytest.approx(0.5 * (0.04 + 0.2809 + 1.7161), abs=1e-12)  # 1.0185
+
+
+def test_gradients_by_hand(solved_2024):
+    r = solved_2024["mlp_gradients"].result
+    assert r.dL_db2 == pytest.approx(-2.04)  # sum of residuals
+    # dL/dw2 = A^T (y - t): unit 1 active only for x_3 (0.95), unit 2 only for x_2 (0.45)
+    np.testing.assert_allclose(r.dL_dW2, [0.95 * -1.31, 0.45 * -0.53], atol=1e-12)
+    # dL/db1: unit 1 gets 0.2 * -1.31, unit 2 gets 0.6 * -0.53
+    np.testing.assert_allclose(r.dL_db1, [-0.262, -0.318], atol=1e-12)
+    # dL/dW1 rows: -0.262 * x_3 and -0.318 * x_2
+    np.testing.assert_allclose(r.dL_dW1, [[0.131, -0.2358, -0.0524, 0.2096], [-0.2544, -0.318, 0.0318, -0.0954]],
+                               atol=1e-12)
+    assert r.dL_dW1.shape == (2, 4)
+
+
+EDITION_2099 = Path(__file__).parent.parent / "data" / "nn-assignment2-2099.toml"
+
+
+def test_row_layout_forward_by_hand(solved_2023):
+    r = solved_2023["mlp_gradients"].result
     # z_1 = x_1 W1 + b1 = [0.6*-0.8 + 1.0, 0.6*-0.7 - 0.5, 0.6*0.6 + 1.0] + b1
     np.testing.assert_allclose(r.Z[0], [0.52 - 0.2, -0.92 - 1.0, 1.36 - 0.7], atol=1e-12)
     np.testing.assert_allclose(r.y, [-0.338, -0.294, -0.7, -0.7], atol=1e-12)  # 0.1*0.32 + 0.5*0.66 - 0.7, ...
@@ -30,48 +58,12 @@ def test_row_layout_forward_by_hand(solved):
     assert r.dL_db2 == pytest.approx(0.462 - 0.194 - 1.6 - 1.4)
 
 
-def test_row_layout_gradients_keep_the_assignment_shapes(solved):
-    r = solved["mlp_gradients"].result
+def test_row_layout_gradients_keep_the_assignment_shapes(solved_2023):
+    r = solved_2023["mlp_gradients"].result
     assert r.dL_dW1.shape == (2, 3)  # like W^(1) in R^{2x3}
     np.testing.assert_allclose(r.dL_dW2, [0.32 * 0.462 + 0.16 * -0.194, 0, 0.66 * 0.462 + 0.78 * -0.194], atol=1e-12)
     assert r.dead_units == (2,)  # unit 2 is negative for every sample: zero gradient column
     np.testing.assert_allclose(r.dL_dW1[:, 1], 0)
-
-
-def test_softmax_question_checks_pass(solved):
-    checks = solved["softmax_ce_gradient"].checks
-    assert len(checks) == 6 and all(c.passed for c in checks)
-
-
-def test_a_wrong_derivation_step_fails():
-    import dataclasses
-
-    from reportgen.kinds import softmax_ce_gradient as k
-    from reportgen.kinds.softmax_ce_gradient import data as k_data
-
-    p = k_data.Params((2,))
-    r = k.solve(p)
-    steps = list(r.general.steps)
-    t_i = steps[-1].expr.args[-1]  # the claimed result (sum t) S_i - t_i ...
-    steps[-1] = dataclasses.replace(steps[-1], expr=steps[-1].expr - t_i)  # ... made (sum t) S_i
-    broken = dataclasses.replace(r, general=dataclasses.replace(r.general, steps=tuple(steps)))
-    checks = k.verify(p, broken)
-    assert [c.passed for c in checks][:4] == [True, True, True, False]
-
-
-def test_1d_step_size(solved):
-    g = solved["gd_step_size"].result.range
-    from fractions import Fraction
-
-    assert g.eta_max_exact == Fraction(1, 5)  # f'' = 10
-
-
-def test_json_has_the_2023_numbers(capsys):
-    assert main(["solve", "nn-assignment2-2023", "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
-    by_kind = {p["kind"]: p["result"] for p in data["problems"]}
-    assert by_kind["mlp_gradients"]["loss"] == pytest.approx(2.38554)
-    assert by_kind["gd_step_size"]["range"]["eta_max"] == pytest.approx(0.2)
 
 
 def fd_gradients(p):
