@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import functools
 import os
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,19 +105,14 @@ def code_fingerprint() -> str:
     return compile.digest(*_library_versions(), *(f.read_bytes() for f in files))
 
 
+@functools.cache
 def _library_versions() -> tuple[str, str]:
-    """numpy's and SymPy's versions: from the module where it is loaded already, else from the
-    installed metadata (not `import sympy`: a plain report never loads it)."""
-    found = []
-    for name in ("numpy", "sympy"):
-        module = sys.modules.get(name)
-        if module is None:
-            from importlib.metadata import version
+    """numpy's and SymPy's installed versions, looked up once per process (not from the modules:
+    another thread of a parallel build may be importing SymPy halfway; and not `import sympy`:
+    a plain report never loads it)."""
+    from importlib.metadata import version
 
-            found.append(version(name))
-        else:
-            found.append(module.__version__)
-    return found[0], found[1]
+    return version("numpy"), version("sympy")
 
 
 def check_cache(report: spec.ReportSpec, out: Path) -> tuple[Path, str]:

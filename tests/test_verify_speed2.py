@@ -16,14 +16,19 @@ def test_jacobian_formula_is_sympys_own_expression():
     assert sp.srepr(built) == sp.srepr(sympys)
 
 
-def test_library_versions_match_the_installed_metadata():
-    """The versions in the code fingerprint, read from the loaded modules, are the installed
-    packages' (so the verification cache key does not depend on what a build loaded first)."""
+def test_library_versions_are_the_installed_ones_also_while_sympy_is_being_imported(monkeypatch):
+    """The versions in the code fingerprint come from the installed metadata, never from a module
+    object (in a parallel build another thread may have SymPy half imported)."""
+    import sys
+    import types
     from importlib.metadata import version
 
-    import numpy  # noqa: F401  (loaded: its __version__ is used)
-
-    assert pipeline._library_versions() == (version("numpy"), version("sympy"))
+    pipeline._library_versions.cache_clear()
+    monkeypatch.setitem(sys.modules, "sympy", types.ModuleType("sympy"))  # no __version__ yet
+    try:
+        assert pipeline._library_versions() == (version("numpy"), version("sympy"))
+    finally:
+        pipeline._library_versions.cache_clear()
 
 
 def test_loops_over_floats_give_the_numbers_of_loops_over_numpy_scalars():
