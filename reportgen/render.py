@@ -239,7 +239,7 @@ def render(env: jinja2.Environment, name: str | Sequence[str], context: dict[str
         what = f"{type(exc).__name__} (endless recursion or a huge value?)"
         raise TemplateError(f"{where}: render limit: {what}") from None
     except (jinja2.UndefinedError, jinja2.TemplateRuntimeError, FormatError, TypeError, ValueError, AttributeError,
-            LookupError, ArithmeticError) as exc:
+            LookupError, ArithmeticError, NameError) as exc:  # NameError: a literal such as 1e400 compiles to inf
         where = _template_frame(exc) or "template"
         raise TemplateError(f"{where}: {type(exc).__name__}: {_one_line(exc)}") from None
     finally:

@@ -178,3 +178,20 @@ def test_array_methods_cannot_allocate_without_bound(tmp_path):
         render_probe(tmp_path, "((( arr.repeat(10**9)|length )))", {"arr": np.zeros(3)})
     assert render_probe(tmp_path, "((( arr.repeat(2)|length ))) ((( {'a': 1}.get('b', 10**9) )))",
                         {"arr": np.zeros(3)}) == "first line\n6 1\\,000\\,000\\,000\n"
+
+
+@pytest.mark.parametrize("probe", [
+    "((( 1e400 )))",  # Jinja writes the literal into the compiled code as inf: a NameError when it runs
+    "((( -1e400|sym )))",
+    "((( a|mat(rows='x') )))",
+    "((( a|mat(rows=[1]) )))",
+    "((( a|rowvec(rows=a) )))",
+    "((( e|mat(rows='gather') )))",
+    "((( 'x'|sym )))",
+])
+def test_odd_values_are_one_line_errors(tmp_path, probe):
+    context = {"a": np.eye(2), "e": np.zeros((0, 3))}
+    with pytest.raises(TemplateError) as info:
+        render_probe(tmp_path, probe, context)
+    message = str(info.value)
+    assert message.startswith(f"{tmp_path / 'probe.tex.j2'}:2: ") and "\n" not in message

@@ -163,6 +163,27 @@ def test_unknown_functions_fall_back_to_lambdify():
     assert symbolic._numeric_deviation(sympy.floor(x), sympy.floor(x) + 1, {x: (0.0, 1.0)}, 5, 0) == 1.0
 
 
+@pytest.mark.parametrize("e", [
+    x + sympy.log(-2),  # log(2) + i pi
+    sympy.Piecewise((x + sympy.I, x > 0), (x, True)) * y,
+])
+def test_numeric_evaluation_of_complex_constants_matches_lambdify(e):
+    rng = np.random.default_rng(0)
+    xs, ys = rng.uniform(-3, 3, 50), rng.uniform(-3, 3, 50)
+    want = sympy.lambdify([x, y], e, modules=symbolic._NUMPY)(xs, ys)
+    np.testing.assert_allclose(numeric.evaluate(e, {x: xs, y: ys}), want, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("a, b, domain", [
+    (x + sympy.log(-2), x + sympy.log(2), {}),  # they differ by i pi: a failed check, not a crash
+    (x + sympy.zoo * y, x, {}),
+    (exp(800 * x) + 1, exp(800 * x), {x: (1.0, 2.0)}),  # a overflows: any finite difference looked like 0
+])
+def test_wrong_steps_that_evaluate_to_complex_or_overflow_fail(a, b, domain):
+    deviation, method = symbolic.step_equal(a, b, domain)
+    assert method.startswith("evaluation") and not deviation <= 1e-9
+
+
 def test_matrix_formulas_match_lambdify():
     a, b = sympy.MatrixSymbol("a", 3, 1), sympy.MatrixSymbol("B", 3, 3)
     e = sympy.DiagMatrix(a) - a * sympy.Transpose(a) + sympy.HadamardProduct(b * a, a) * sympy.Transpose(a) - 2 * b

@@ -47,7 +47,7 @@ def evaluate(e: sympy.Basic, values: Mapping[sympy.Basic, Any]) -> Any:
     if e is sympy.true or e is sympy.false:
         return np.bool_(bool(e))
     if e.is_Number or e.is_NumberSymbol:
-        return np.float64(float(e))
+        return _constant(e)
     if kind in _FOLD:
         args = [evaluate(a, values) for a in e.args]
         out = args[0]
@@ -68,10 +68,21 @@ def evaluate(e: sympy.Basic, values: Mapping[sympy.Basic, Any]) -> Any:
         vals = [evaluate(v, values) for v, _ in e.args]
         shape = np.broadcast_shapes(*(np.shape(a) for a in conds + vals))
         return np.select([np.broadcast_to(c, shape) for c in conds],
-                         [np.broadcast_to(np.asarray(v, dtype=float), shape) for v in vals], default=np.nan)
-    if e.is_number:  # a constant such as exp(2) or log(3)
-        return np.float64(float(e))
+                         [np.broadcast_to(np.asarray(v, dtype=np.result_type(float, *vals)), shape) for v in vals],
+                         default=np.nan)
+    if e.is_number:  # a constant such as exp(2), log(3) or log(-2) = log(2) + i pi
+        return _constant(e)
     raise Unsupported(f"cannot evaluate {kind.__name__}")
+
+
+def _constant(e: sympy.Expr) -> Any:
+    """A SymPy number as numpy's: complex where it is not real (I, log(-2); zoo is nan + nan i),
+    as lambdify gives it; a float otherwise."""
+    try:
+        v = complex(e)
+    except (TypeError, ValueError):
+        raise Unsupported(f"cannot evaluate the constant {e}") from None
+    return np.float64(v.real) if v.imag == 0 else np.complex128(v)
 
 
 _MATRIX_FOLD = {sympy.MatAdd: np.add, sympy.HadamardProduct: np.multiply}

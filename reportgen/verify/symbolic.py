@@ -276,8 +276,8 @@ def _numeric_deviation(a: sympy.Expr, b: sympy.Expr, domain: dict, samples: int,
         if found is None:
             return float("inf")
         diff, ref = found
-    dev = np.abs(diff) / (1.0 + np.abs(ref))
-    return float(np.max(np.where(np.isfinite(dev), dev, np.inf))) if samples else 0.0
+    dev = np.abs(diff) / (1.0 + np.abs(ref))  # where a overflows, any finite difference would be 0: no decision
+    return float(np.max(np.where(np.isfinite(dev) & np.isfinite(ref), dev, np.inf))) if samples else 0.0
 
 
 def _lambdified(a: sympy.Expr, b: sympy.Expr, syms: list, points: np.ndarray) -> tuple | None:
