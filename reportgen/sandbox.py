@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import os
 import re
+import secrets
 import threading
 import time
 import types
@@ -244,8 +246,10 @@ class CompiledTemplates(jinja2.BytecodeCache):
     compiles only the templates that changed since the last one. An entry is used only for the
     same template file with the same source (Jinja's checksum), the same Python (Jinja's magic)
     and the same code generator and environment options (``salt``, a hash of the modules that
-    define them, is part of every key). Each file starts with the SHA-256 of the rest: a
-    truncated or altered entry is ignored and written anew. Not for traced renders (their
+    define them, is part of every key). Each file starts with an HMAC-SHA-256 of the rest under
+    this user's secret (``cache_secret``): a truncated or altered entry, or one written by
+    anybody else (an output folder from another machine or person: the entry is Python code,
+    run outside the sandbox), is ignored and written anew. Not for traced renders (their
     source is preprocessed)."""
 
     def __init__(self, directory: Path, salt: str) -> None:
@@ -257,7 +261,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
             data = self._path(bucket).read_bytes()
-            if hashlib.sha256(data[32:]).digest() == data[:32]:
+            if hmac.compare_digest(_seal(data[32:]), data[:32]):
                 bucket.bytecode_from_string(data[32:])
         except Exception:  # noqa: BLE001 (unreadable or not Jinja's: compile afresh)
             bucket.reset()
@@ -265,6 +269,39 @@ class CompiledTemplates(jinja2.BytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         payload = bucket.bytecode_to_string()
         try:
-            publish(hashlib.sha256(payload).digest() + payload, self._path(bucket))
+            publish(_seal(payload) + payload, self._path(bucket))
         except (OSError, OutputError):  # a read-only or full disk: the next build compiles again
             pass
+
+
+def _seal(payload: bytes) -> bytes:
+    return hmac.new(cache_secret(), payload, hashlib.sha256).digest()
+
+
+@functools.cache
+def cache_secret() -> bytes:
+    """This user's secret for compiled templates: 32 random bytes in
+    $XDG_CACHE_HOME/reportgen/template-secret (~/.cache/...), made on first use (readable by the
+    user only); a secret of this process alone where that file cannot be kept (entries are then
+    used only by the process that wrote them)."""
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reportgen"
+    path = folder / "template-secret"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            tmp = folder / f".template-secret.{os.getpid()}.{secrets.token_hex(4)}"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(secrets.token_bytes(32))
+            try:
+                os.link(tmp, path)  # atomic, and never replaces another process's secret
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except (OSError, RuntimeError):  # no home folder, a read-only one
+        pass
+    return secrets.token_bytes(32)

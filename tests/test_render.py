@@ -136,6 +136,36 @@ def test_a_damaged_compiled_template_is_ignored(tmp_path, monkeypatch):
     assert entry.read_bytes() == data  # written anew
 
 
+def test_a_compiled_template_written_by_somebody_else_is_not_run(tmp_path, monkeypatch):
+    """An entry is Python code run outside the sandbox: one forged in an output folder from
+    elsewhere (a valid header by anything but this user's secret) is compiled afresh."""
+    import hashlib
+    import io
+    import marshal
+    import pickle
+
+    import jinja2.bccache
+
+    tpl, cache = tmp_path / "tpl", tmp_path / "cache"
+    tpl.mkdir()
+    (tpl / "t.tex.j2").write_text("A (((v|num)))")
+    env = render.environment([tpl], cache=cache)
+    render.render(env, "t.tex.j2", {"v": 1.5})
+    [entry] = cache.iterdir()
+    stream = io.BytesIO(entry.read_bytes()[32 + len(jinja2.bccache.bc_magic):])
+    checksum = pickle.load(stream)  # Jinja's checksum of the (public) template source
+    source = env.compile((tpl / "t.tex.j2").read_text(), "t.tex.j2", str(tpl / "t.tex.j2"), raw=True)
+    marker = tmp_path / "ran"
+    code = compile(f"open({str(marker)!r}, 'w').close()\n" + source, str(tpl / "t.tex.j2"), "exec")
+    payload = jinja2.bccache.bc_magic + pickle.dumps(checksum, 2) + marshal.dumps(code)
+    names = compiles(monkeypatch)
+    for header in (hashlib.sha256(payload).digest(), bytes(32)):
+        entry.write_bytes(header + payload)
+        assert render.render(render.environment([tpl], cache=cache), "t.tex.j2", {"v": 3.5}) == "A 3.5000"
+        assert not marker.exists()
+    assert names == ["t.tex.j2"] * 2
+
+
 def test_a_traced_render_does_not_use_compiled_templates(tmp_path):
     tpl, cache = tmp_path / "tpl", tmp_path / "cache"
     tpl.mkdir()
