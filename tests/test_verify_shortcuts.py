@@ -200,3 +200,13 @@ def test_jacobian_by_columns_is_the_gradient_of_each_output():
     f = lambda u: np.exp(u) / np.exp(u).sum() + u ** 3  # noqa: E731
     rows = np.stack([central_diff(lambda u, r=r: f(u)[r], z) for r in range(z.size)])
     assert np.array_equal(central_jacobian(f, z), rows)
+
+
+def test_an_index_value_against_the_index_assumptions_is_not_decided_symbolically():
+    """i is positive, yet checked at i = 0: with i symbolic SymPy reads d x_i / d x_0 =
+    KroneckerDelta(i, 0) as 0, wrong at i = 0."""
+    chain = Chain("positive index at 0", sympy.Derivative(v[i], v[0]), (Step(sympy.Integer(0)),),
+                  instances=tuple({n: 3, i: val} for val in range(0, 3)))
+    [check] = check_chain(chain)
+    assert not check.passed and check.deviation > 0.1
+    assert index_symbols([v[i]], ({i: 0},)) == frozenset() and index_symbols([v[i]], ({i: 1},)) == {i}

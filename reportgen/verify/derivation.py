@@ -59,6 +59,9 @@ def index_symbols(exprs: list[sympy.Expr], instances: tuple[Mapping, ...]) -> fr
     the chain can be written out with these left symbolic."""
     keys = {k for sub in instances for k in sub if isinstance(k, sympy.Symbol) and k.is_integer}
     keys &= set().union(*(e.free_symbols for e in exprs))
+    # a value against the symbol's assumptions (i positive, i = 0): SymPy would decide with the
+    # assumption (KroneckerDelta(i, 0) = 0), so such a symbol is put in at each instance instead
+    keys = {k for k in keys if all(_fits(k, sub[k]) for sub in instances if k in sub)}
     bounds: set = set()
     for e in exprs:
         for node in sympy.preorder_traversal(e):
@@ -67,6 +70,13 @@ def index_symbols(exprs: list[sympy.Expr], instances: tuple[Mapping, ...]) -> fr
             for pos in getattr(type(node), "size_args", ()):  # notation that writes out a sum on doit()
                 bounds.update(node.args[pos].free_symbols)
     return frozenset(keys - bounds)
+
+
+def _fits(symbol: sympy.Symbol, value: object) -> bool:
+    """Whether ``value`` has every property ``symbol`` is assumed to have (positive, even, ...)."""
+    number = sympy.sympify(value)
+    return all(getattr(number, f"is_{fact}") in (truth, None) for fact, truth in symbol.assumptions0.items()
+               if truth is not None)
 
 
 class _Forms:
