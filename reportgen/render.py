@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
 import time
 import traceback
@@ -206,11 +207,17 @@ def _sym_in_notation(printer: ReportPrinter) -> Any:
 
 
 def _template_frame(exc: BaseException) -> str:
-    """'file.tex.j2:LINE' of the innermost template frame in a rendering traceback."""
-    where = ""
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename.endswith(".j2"):
-            where = f"{frame.filename}:{frame.lineno}"
+    """'file.tex.j2:LINE' of the innermost template frame in a rendering traceback; where that is
+    a built-in template (a macro of derivation.tex.j2) called from a user's template, also the
+    user's line: '.../derivation.tex.j2:14 (called from mine.tex.j2:2)'."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    if not frames:
+        return ""
+    where = f"{frames[-1].filename}:{frames[-1].lineno}"
+    builtin = str(BUILTIN_TEMPLATES) + os.sep
+    callers = [f for f in frames if not f.filename.startswith(builtin)]
+    if frames[-1].filename.startswith(builtin) and callers:
+        where += f" (called from {callers[-1].filename}:{callers[-1].lineno})"
     return where
 
 

@@ -110,6 +110,12 @@ def _run_hostile_build(tmp_path: Path, marker: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == [".cache", ".hostile.lock", ".hostile.stamp", "hostile.d",
                                                      "hostile.log", "hostile.pdf", "hostile.tex"]
     assert sorted(p.name for p in (out / ".cache").iterdir()) == ["aux", "formats", "hostile.checks.json", "templates"]
+    # the one file outside: this user's secret that seals compiled templates (sandbox.cache_secret)
+    secret = home / ".cache" / "reportgen" / "template-secret"
+    assert len(secret.read_bytes()) == 32 and secret.stat().st_mode & 0o077 == 0
+    secret.unlink()
+    for folder in (secret.parent, secret.parent.parent):
+        folder.rmdir()
     for d in (cwd, tmpdir, home):
         assert list(d.iterdir()) == [], f"{d.name} is not empty: {list(d.iterdir())}"
     # The generated .tex carries the strings escaped: no hostile control sequence survives.

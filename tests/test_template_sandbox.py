@@ -195,3 +195,18 @@ def test_odd_values_are_one_line_errors(tmp_path, probe):
         render_probe(tmp_path, probe, context)
     message = str(info.value)
     assert message.startswith(f"{tmp_path / 'probe.tex.j2'}:2: ") and "\n" not in message
+
+
+def test_a_bad_argument_to_a_built_in_macro_names_the_users_line(tmp_path):
+    import sympy
+
+    from reportgen.maths.derivation import Chain, Step
+
+    x = sympy.Symbol("x")
+    chain = Chain("c", x + 1, (Step(1 + x, "reorder"),))
+    with pytest.raises(TemplateError) as info:
+        probe = '((* import "derivation.tex.j2" as d with context *))((( tex(d.chain(c, words=none)) )))'
+        render_probe(tmp_path, probe, {"c": chain})
+    message = str(info.value)
+    assert message.startswith(str(render.BUILTIN_TEMPLATES / "derivation.tex.j2") + ":")
+    assert f"(called from {tmp_path / 'probe.tex.j2'}:2): TypeError" in message and "\n" not in message
