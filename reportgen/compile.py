@@ -41,7 +41,7 @@ from pathlib import Path
 from . import jail, texformat
 from .atomic import publish, stage, writing
 from .errors import LatexError
-from .texlog import LogError, first_errors, read_capped
+from .texlog import LogError, first_errors, past_bottom, read_capped
 from .texlog import read_all as _read
 
 INSTALL_HINT = (
@@ -239,6 +239,10 @@ def compile_tex(tex: str, jobname: str, source_date_epoch: int, timeout: float =
             if _flooded(work):
                 summary = f"LaTeX failed: a file grew past the {MAX_FILE_BYTES // 2**20} MB limit (a flooded log?)"
             raise LatexCompileFailure(summary, log or result.output, errors)
+        if cut := past_bottom(log):
+            pages = ", ".join(f"page {page} by {pt:.0f} pt" for page, pt in cut[:3]) + (", ..." if len(cut) > 3 else "")
+            raise LatexCompileFailure(f"LaTeX: content runs past the bottom of the paper ({pages}): a display or "
+                                      "matrix taller than a page, which the PDF would cut off", log)
         return Compiled(pdf_path.read_bytes(), log, result.passes, result.with_format)
 
 

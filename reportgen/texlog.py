@@ -34,6 +34,19 @@ def first_errors(log: str, limit: int = 3) -> list[LogError]:
     return out
 
 
+_PAST_BOTTOM_RE = re.compile(r"^Overfull \\vbox \((?P<pt>[\d.]+)pt too high\) has occurred while \\output is active"
+                             r".*?\[(?P<page>\d+)", re.M | re.S)
+
+
+def past_bottom(log: str, tolerance_pt: float = 1.0) -> list[tuple[int, float]]:
+    """(page, points) of each page whose content runs past its bottom edge by more than
+    ``tolerance_pt``: a display or matrix taller than the page, printed below the bottom margin
+    and off the paper (TeX's "Overfull \\vbox ... while \\output is active"; the page number is
+    the one TeX ships out next)."""
+    return [(int(m.group("page")), float(m.group("pt"))) for m in _PAST_BOTTOM_RE.finditer(log)
+            if float(m.group("pt")) > tolerance_pt]
+
+
 def read_capped(path: Path, limit: int = MAX_LOG_KEPT) -> str:
     """A text file, or its first and last ``limit/2`` bytes when it is larger."""
     try:

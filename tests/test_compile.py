@@ -217,3 +217,25 @@ def test_publishing_waits_for_the_lock_and_the_check_reads_under_it(tmp_path):
     assert events == ["published"]
     assert compile.is_up_to_date(out, "r", "stamp B") and not compile.is_up_to_date(out, "r", "stamp A")
     assert (out / "r.tex").read_text() == "tex B" and (out / "r.log").read_text() == "log B"
+
+
+@pytest.mark.tex
+def test_content_past_the_bottom_of_the_paper_fails_the_build():
+    """A display taller than a page is printed off the paper (TeX only logs an overfull \\vbox):
+    the build fails naming the page instead of publishing a PDF with numbers cut off."""
+    rows = r" \\ ".join(str(k) for k in range(90))
+    tall = "\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\nx\n\\[ \\begin{matrix} " + rows + \
+           " \\end{matrix} \\]\n\\end{document}\n"
+    with pytest.raises(compile.LatexCompileFailure, match=r"past the bottom of the paper \(page \d by \d+ pt\)"):
+        compile.compile_tex(tall, "tall", 0)
+    short = tall.replace(rows, "1 \\\\ 2")
+    assert compile.compile_tex(short, "short", 0).pdf.startswith(b"%PDF")
+
+
+def test_past_bottom_reads_the_page_tex_ships_out_next():
+    from reportgen.texlog import past_bottom
+
+    log = ("[1]\nOverfull \\vbox (243.9pt too high) has occurred while \\output is active []\n\n [2] [3]\n"
+           "Overfull \\vbox (0.5pt too high) has occurred while \\output is active []\n [4]\n"
+           "Overfull \\vbox (12.0pt too high) detected at line 7\n")
+    assert past_bottom(log) == [(2, 243.9)]
