@@ -63,3 +63,22 @@ def test_q3_design_with_65536_channels_verifies_without_huge_arrays(tmp_path):
     solved = pipeline.verify(report, pipeline.solve(report))
     assert all(c.passed for s in solved for c in s.checks)
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 1_000_000  # KiB: under 1 GiB more
+
+
+@pytest.mark.tex
+@pytest.mark.parametrize("layers, padding", [(64, 1024), (64, 123), (5, 1024)])
+def test_a_table_of_many_digits_fits_the_text_width(tmp_path, layers, padding):
+    """Inputs of 1024 x 1024 x 65,536 with padding make sizes of 4 and 5 digits and weights of 11:
+    the layer table is set smaller instead of running into the margin (longtable and tabular)."""
+    from ..buildkit import cli_here, write_assignment
+
+    stack = [{"kind": "conv", "kernel": 1, "stride": 1, "padding": padding, "filters": 65536} if k % 2 == 0 else
+             {"kind": "maxpool", "kernel": 3, "stride": 1, "padding": 1} for k in range(layers - 1)]
+    stack.append({"kind": "conv", "kernel": 3, "stride": 2, "padding": 7, "filters": 65535})
+    problem = {"kind": "conv_arithmetic", "title": "Deep", "in_size": 1024, "in_channels": 65536, "layers": stack,
+               "design": {"in_size": 250, "in_channels": 65536, "out_size": 2, "out_channels": 65536,
+                          "constraints": [{"item": "c", "padding": 0, "dilation": 1}]}}
+    toml = write_assignment(tmp_path, "wide", [problem])
+    proc = cli_here("build", toml, "--out", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    assert "Overfull \\hbox" not in (tmp_path / "out" / "wide.log").read_text()
