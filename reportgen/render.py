@@ -29,7 +29,7 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 import jinja2.ext
@@ -39,9 +39,7 @@ import numpy as np
 from . import sandbox
 from .errors import TemplateError
 from .printer import DEFAULT, FormatError, FormatSettings, Tex, escape, integer, notation
-
-if TYPE_CHECKING:
-    from .printer.latex import ReportPrinter
+from .printer.style import StylePrinter
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 if not BUILTIN_TEMPLATES.is_dir():  # installed as a wheel: templates ship inside the package
@@ -182,9 +180,9 @@ def environment(user_dirs: Sequence[Path] = (), fmt: FormatSettings = DEFAULT,
     )
     env.filters = {name: sandbox.limited_filter(fn) for name, fn in env.filters.items()}
     env.filters["_bounded_iter"] = sandbox.bounded_iter
-    from .printer.latex import ReportPrinter  # SymPy's LatexPrinter: rendering loads SymPy, solving does not
-
-    printer = ReportPrinter(fmt, notation.for_kinds(kinds))  # one printer per render, its settings bound
+    # one printer per render, its settings bound; SymPy's printer (and SymPy) only once a
+    # template prints a SymPy expression (StylePrinter.symbolic)
+    printer = StylePrinter(fmt, notation.for_kinds(kinds), _symbolic_printer)
     env.filters.update(printer.filters())
     env.filters["sym"] = _sym_in_notation(printer)
     env.globals["tex"] = Tex  # template text that builds LaTeX strings marks them trusted
@@ -194,7 +192,14 @@ def environment(user_dirs: Sequence[Path] = (), fmt: FormatSettings = DEFAULT,
     return env
 
 
-def _sym_in_notation(printer: ReportPrinter) -> Any:
+def _symbolic_printer(fmt: FormatSettings, notes: notation.Notation) -> Any:
+    """SymPy's printer in the house style: imported (with SymPy) on a render's first |sym."""
+    from .printer.latex import ReportPrinter
+
+    return ReportPrinter(fmt, notes)
+
+
+def _sym_in_notation(printer: StylePrinter) -> Any:
     """|sym in the notation of the problem being rendered: ``prob`` in the template's context
     (report.tex.j2's loop; macros see it when imported ``with context``)."""
 

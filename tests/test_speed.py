@@ -37,21 +37,44 @@ def stand_in_sections(folder: Path) -> Path:
     return folder
 
 
-def test_solving_nn2024_does_not_import_sympy():
-    """SymPy (about a second to import) is loaded only by the kinds that need it and by the
-    printer of a render (SymPy's LatexPrinter): ``solve --json`` of a report without derivations
-    never loads it."""
-    script = """
+@pytest.mark.parametrize("command", [["solve", "nn-assignment2-2024", "--json"],
+                                     ["build", "nn-assignment2-2024", "--zip", "--force", "--out", "OUT"]])
+def test_a_report_without_derivations_does_not_import_sympy(command, tmp_path):
+    """SymPy (0.2 s of CPU to import) is loaded only by the kinds that need it and by the first
+    |sym of a render (printer.style.StylePrinter.symbolic): solving or rendering a report
+    without derivations never loads it."""
+    command = [str(tmp_path) if a == "OUT" else a for a in command]
+    script = f"""
 import contextlib, io, sys
 from reportgen import cli
 with contextlib.redirect_stdout(io.StringIO()) as out:
-    assert cli.main(["solve", "nn-assignment2-2024", "--json"]) == 0
-assert len(out.getvalue()) > 1000  # it really solved the report
+    assert cli.main({command!r}) == 0
+assert len(out.getvalue()) > 40  # it really ran
 print(sorted(m for m in sys.modules if m.split(".")[0] == "sympy")[:3])
 """
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+    if "--zip" in command:  # the render ran: the report's .tex is in the zip
+        assert (tmp_path / "nn-assignment2-2024.zip").stat().st_size > 1000
+
+
+def test_a_template_printing_sympy_gets_the_symbolic_printer():
+    """The other side: the first |sym makes the SymPy printer, with the render's settings."""
+    import sympy
+
+    from reportgen import render
+    from reportgen.printer import FormatError
+    from reportgen.printer.style import StylePrinter
+    from reportgen.printer.tex import FormatSettings
+
+    with pytest.raises(FormatError, match="no SymPy"):
+        StylePrinter(FormatSettings(digits=2)).sym(sympy.Symbol("x"))
+    style = render.environment(fmt=FormatSettings(digits=2)).filters["num"].__self__
+    assert isinstance(style, StylePrinter) and style.sym(sympy.Symbol("x") ** 2) == "x^{2}"
+    assert style.for_kind("mlp_gradients").symbolic().fmt == style.fmt
+    assert style.symbolic().fmt == style.fmt and style.symbolic() is style.symbolic()
+    assert style.symbolic().num(1 / 3) == style.num(1 / 3) == "0.33"
 
 
 def test_parsing_reports_with_derivations_does_not_import_sympy():

@@ -4,8 +4,10 @@
     printer.numbers   one number style per report (num, eq, frac, ratio, integer)
     printer.matrices  vectors and matrices (wide ones in blocks), shapes, plot coordinates
     printer.escaping  user text -> LaTeX that prints it literally; headings
-    printer.latex     ReportPrinter: SymPy's LatexPrinter with the house notation; one instance
-                      per render binds the settings and its bound methods are the template filters
+    printer.style     StylePrinter: one instance per render binds the settings; its bound
+                      methods are the template filters (numbers, matrices, text)
+    printer.latex     ReportPrinter: StylePrinter and SymPy's LatexPrinter, the house notation
+                      for SymPy expressions; a StylePrinter makes one on the first |sym
 
 The functions here take the settings as an argument (for Python callers); ``sym`` and ``shape``
 of symbolic sizes go through a default ReportPrinter. SymPy is imported only when a

@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from . import escaping, matrices, numbers
 from .notation import DERIVATIVE_SIGNS, FUNCTIONS, PLAIN, Notation
-from .notation import for_kind as notation_for_kind
+from .style import StylePrinter
 from .tex import DEFAULT, FormatError, FormatSettings, Tex
 
 # An operator name before \left( (or {\left(, SymPy's function form) would get a thin space,
@@ -33,74 +32,20 @@ from .tex import DEFAULT, FormatError, FormatSettings, Tex
 _OPERATOR_PAREN = re.compile(
     r"(\\operatorname\{[A-Za-z]+\}|\\(?:max|min|ln|log|exp|sin|cos|tan|tanh|det))\s*(\{?)\\left\(")
 
-FILTER_NAMES = ("num", "eq", "frac", "ratio", "mat", "vec", "rowvec", "int", "shape", "coords", "pgftable", "pgfnum",
-                "sym", "escape", "title")
-
-
-class ReportPrinter(LatexPrinter):
-    """Numbers, matrices, text and SymPy expressions in one report's style (``fmt``)."""
+class ReportPrinter(StylePrinter, LatexPrinter):
+    """Numbers, matrices, text (StylePrinter) and SymPy expressions in one report's style (``fmt``)."""
 
     def __init__(self, fmt: FormatSettings = DEFAULT, notation: Notation = PLAIN,
                  sympy_settings: Mapping[str, Any] | None = None) -> None:
-        super().__init__({"mul_symbol": None, "long_frac_ratio": 3, **(sympy_settings or {})})
-        self.fmt = fmt
-        self.notation = notation
+        LatexPrinter.__init__(self, {"mul_symbol": None, "long_frac_ratio": 3, **(sympy_settings or {})})
+        StylePrinter.__init__(self, fmt, notation)
         self._layouts: dict[tuple[bool, bool], ReportPrinter] = {}
-        self._kinds: dict[str, ReportPrinter] = {}
 
-    def for_kind(self, kind: str | None) -> ReportPrinter:
-        """This printer with ``kind``'s notation (reportgen.printer.notation), made once."""
-        if not kind:
-            return self
-        if kind not in self._kinds:
-            self._kinds[kind] = type(self)(self.fmt, notation_for_kind(kind).merged(self.notation))
-        return self._kinds[kind]
+    def symbolic(self) -> ReportPrinter:
+        return self
 
-    def filters(self) -> dict[str, Callable[..., Tex]]:
-        """The Jinja filters: this printer's bound methods, by their template names."""
-        return {name: getattr(self, "integer" if name == "int" else "mat" if name == "vec" else name)
-                for name in FILTER_NAMES}
-
-    # --- numbers, matrices, text: the report's settings bound ---------------------------------
-
-    def num(self, x: object, decimals: int | None = None, given: bool = False) -> Tex:
-        return numbers.num(x, self.fmt, decimals, given)
-
-    def eq(self, x: object) -> Tex:
-        return numbers.eq(x, self.fmt)
-
-    def frac(self, q: object) -> Tex:
-        return numbers.frac(q, self.fmt)
-
-    def ratio(self, x: object, slash: bool = False) -> Tex:
-        return numbers.ratio(x, self.fmt, slash)
-
-    def integer(self, n: object) -> Tex:
-        return numbers.integer(n)
-
-    def mat(self, a: object, given: bool = False, rows: str | None = None) -> Tex:
-        return matrices.mat(a, self.fmt, given, rows)
-
-    def rowvec(self, a: object, given: bool = False, rows: str | None = None) -> Tex:
-        return matrices.rowvec(a, self.fmt, given, rows)
-
-    def shape(self, dims: object) -> Tex:
-        return matrices.shape(dims, self.sym)
-
-    def coords(self, points: object, sig: int = 6) -> Tex:
-        return matrices.coords(points, sig)
-
-    def pgftable(self, points: object, sig: int = 6) -> Tex:
-        return matrices.pgftable(points, sig)
-
-    def pgfnum(self, x: object, sig: int = 6) -> Tex:
-        return matrices.pgfnum(x, sig)
-
-    def escape(self, text: object, field: str = "text") -> Tex:
-        return escaping.escape(text, field)
-
-    def title(self, text: object, field: str = "title") -> Tex:
-        return escaping.title(text, field)
+    def _with(self, notation: Notation) -> ReportPrinter:
+        return type(self)(self.fmt, notation)
 
     # --- SymPy expressions ----------------------------------------------------------------------
 
