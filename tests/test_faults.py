@@ -422,7 +422,23 @@ def _smoothed_ce_step(d: int, n: int, q: int, scale: float = 1, digits: int = 1)
             "W1": u(d, n), "b1": u(n), "W2": u(n, q), "b2": u(q), "epsilon": 0.2, "eta": 0.1}
 
 
+def _mlp(n: int, d: int, h: int, layout: str) -> dict:
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    u = lambda *shape: np.round(rng.uniform(-1, 1, shape), 1).tolist()  # noqa: E731
+    return {"kind": "mlp_gradients", "title": "Large network", "layout": layout, "X": u(n, d), "t": u(n),
+            "W1": u(h, d) if layout == "column" else u(d, h), "b1": u(h), "W2": u(h), "b2": 0.3}
+
+
 LARGE_EDITIONS = {
+    # matrices taller than a page: 60 samples (Z, A, dL/dZ have 60 rows), 40 or 64 inputs (W1 in
+    # the row layout); set in bands of rows, each its own display row (printer.matrices.TALL_ROWS).
+    # These ran below the paper (cut off, exit 0), then failed as past the bottom; now they build.
+    "mlp-col-60-3-10": lambda: _mlp(60, 3, 10, "column"),
+    "mlp-col-4-40-12": lambda: _mlp(4, 40, 12, "column"),
+    "mlp-row-4-40-12": lambda: _mlp(4, 40, 12, "row"),
+    "mlp-row-2-64-6": lambda: _mlp(2, 64, 6, "row"),
     # side-by-side matrices wider than the page (8-12-6), a result taller than a page (16-20-10),
     # a q x q Jacobian of 40 x 40 (2-3-40)
     "sce-8-12-6": lambda: _smoothed_ce_step(8, 12, 6),

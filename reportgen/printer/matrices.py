@@ -59,6 +59,12 @@ def _matrix_tex(cells: list[list[str]], env: str, rows: str | None = None) -> Te
     The blocks sit in one ``gathered``, or with ``rows`` each on a row of its own (ROW_JOINS)."""
     if rows not in ROW_JOINS:
         raise FormatError(f"rows must be 'gather' or 'align', got {rows!r}")
+    if rows and len(cells) > TALL_ROWS:  # taller than half a page: bands of rows, each its own display row
+        bands = [cells[a:a + TALL_ROWS] for a in range(0, len(cells), TALL_ROWS)]
+        parts = [_matrix_tex(band, env, rows) for band in bands]
+        left, right = ("[", "]") if env == "bmatrix" else ("(", ")")
+        return Tex(ROW_JOINS[rows].join(_open_band(t, left, right, i == 0, i == len(parts) - 1)
+                                        for i, t in enumerate(parts)))
     chars = [max(len(re.sub(r"\\[a-zA-Z]+|[{}^_ ]", "", c)) for c in col) for col in zip(*cells, strict=True)]
     if len(chars) <= 10 and sum(5.5 * w + 10 for w in chars) <= WIDE_PT:  # 10: amsmath's own default
         body = r" \\ ".join(" & ".join(row) for row in cells)
@@ -73,6 +79,29 @@ def _matrix_tex(cells: list[list[str]], env: str, rows: str | None = None) -> Te
         lines.append(rf"{opening}\begin{{smallmatrix}} {body} \end{{smallmatrix}}{closing}")
     joined = ROW_JOINS[rows].join(lines)
     return Tex(joined if len(lines) == 1 or rows else r"\begin{gathered} " + joined + r" \end{gathered}")
+
+
+TALL_ROWS = 16  # with ``rows``, a matrix of more rows is set in bands of this many, one per display row
+
+
+def _open_band(tex: str, left: str, right: str, first: bool, last: bool) -> str:
+    """One band of a tall matrix: its bracket open at the bottom (first), at the top (last) or
+    both, so the bands read as one matrix continued from line to line."""
+    env = re.match(r"\\begin\{(bmatrix|pmatrix)\} (.*) \\end\{\1\}\Z", tex, re.S)
+    if env:  # a narrow band: the same cells in a smallmatrix-free array with open brackets
+        body = env.group(2)
+        tex = rf"\left{left if first else '.'}\begin{{matrix}} {body} \end{{matrix}}\right{right if last else '.'}"
+    else:  # column blocks: the first opening and the last closing bracket go where the band is cut
+        if not first:
+            tex = tex.replace(rf"\left{left}", r"\left.", 1)
+        if not last:
+            tex = _replace_last(tex, rf"\right{right}", r"\right.")
+    return (r"\vdots\ " if not first else "") + tex
+
+
+def _replace_last(text: str, old: str, new: str) -> str:
+    head, sep, tail = text.rpartition(old)
+    return head + new + tail if sep else text
 
 
 def _blocks(chars: list[int], width_pt: float) -> list[tuple[int, int]]:

@@ -80,3 +80,24 @@ def test_pgftable_holds_the_same_numbers_as_coords():
         lf.pgftable([[0, float("inf")]])
     with pytest.raises(FormatError, match="shape"):
         lf.pgftable([1, 2, 3])
+
+
+def test_a_matrix_taller_than_a_band_is_set_in_bands_of_rows_when_rows_are_allowed():
+    """With ``rows``, a matrix of more than TALL_ROWS rows is set in bands, each its own display
+    row: the first opens the bracket, the last closes it, the ones after the first start with
+    \\vdots; every cell appears once, in order. Without ``rows`` it stays one matrix."""
+    import re
+
+    from reportgen.printer.matrices import TALL_ROWS, mat
+
+    n = 2 * TALL_ROWS + 3
+    a = np.arange(2 * n).reshape(n, 2)
+    tex = mat(a, rows="align")
+    bands = tex.split(r" \\[3pt] &\quad ")
+    assert len(bands) == 3
+    assert bands[0].startswith(r"\left[") and bands[0].endswith(r"\right.")
+    assert bands[1].startswith(r"\vdots\ \left.") and bands[1].endswith(r"\right.")
+    assert bands[2].startswith(r"\vdots\ \left.") and bands[2].endswith(r"\right]")
+    assert [int(x) for x in re.findall(r"-?\d+", tex.replace("3pt", ""))] == list(range(2 * n))
+    assert mat(a).startswith(r"\begin{bmatrix}") and r"\vdots" not in mat(a)
+    assert len(mat(a[:TALL_ROWS], rows="gather").split(r"\\[3pt]")) == 1  # exactly a band: one piece
