@@ -55,6 +55,8 @@ class ReportPrinter(StylePrinter, LatexPrinter):
         prints the natural logarithm as ``\\ln``."""
         if not isinstance(expr, sympy.Basic):
             raise FormatError(f"expected a SymPy expression, got {type(expr).__name__}")
+        if expr.has(sympy.nan, sympy.zoo):  # as |num refuses nan and inf: a bug, not output
+            raise FormatError(f"refusing to print an undefined value (nan or complex infinity) in {expr}")
         tex = self._layout(as_written, ln).doprint(expr)
         return Tex(_OPERATOR_PAREN.sub(r"\1\\mathopen{}\2\\left(", tex))
 

@@ -67,7 +67,7 @@ class StylePrinter:
     # --- numbers, matrices, text: the report's settings bound ---------------------------------
 
     def num(self, x: object, decimals: int | None = None, given: bool = False) -> Tex:
-        return numbers.num(x, self.fmt, decimals, given)
+        return numbers.num(x, self.fmt, decimals, _flag(given, "given"))
 
     def eq(self, x: object) -> Tex:
         return numbers.eq(x, self.fmt)
@@ -82,10 +82,10 @@ class StylePrinter:
         return numbers.integer(n)
 
     def mat(self, a: object, given: bool = False, rows: str | None = None) -> Tex:
-        return matrices.mat(a, self.fmt, given, rows)
+        return matrices.mat(a, self.fmt, _flag(given, "given"), rows)
 
     def rowvec(self, a: object, given: bool = False, rows: str | None = None) -> Tex:
-        return matrices.rowvec(a, self.fmt, given, rows)
+        return matrices.rowvec(a, self.fmt, _flag(given, "given"), rows)
 
     def shape(self, dims: object) -> Tex:
         return matrices.shape(dims, self.sym)
@@ -104,3 +104,11 @@ class StylePrinter:
 
     def title(self, text: object, field: str = "title") -> Tex:
         return escaping.title(text, field)
+
+
+def _flag(value: object, name: str) -> bool:
+    """A template's true/false argument; anything else (``|mat('gather')``, which meant
+    rows='gather') is a mistake to report, not a truthy value."""
+    if not isinstance(value, bool):
+        raise FormatError(f"{name} must be true or false, got {value!r}")
+    return value

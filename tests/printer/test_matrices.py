@@ -101,3 +101,14 @@ def test_a_matrix_taller_than_a_band_is_set_in_bands_of_rows_when_rows_are_allow
     assert [int(x) for x in re.findall(r"-?\d+", tex.replace("3pt", ""))] == list(range(2 * n))
     assert mat(a).startswith(r"\begin{bmatrix}") and r"\vdots" not in mat(a)
     assert len(mat(a[:TALL_ROWS], rows="gather").split(r"\\[3pt]")) == 1  # exactly a band: one piece
+
+
+def test_given_must_be_a_boolean_in_templates():
+    """``|mat('gather')`` (meant: rows='gather') must not pass as given=True."""
+    from reportgen import render
+
+    env = render.environment()
+    for template in ("(((a|mat('gather'))))", "(((a|vec(1))))", "(((x|num(none, 'yes'))))"):
+        with pytest.raises(FormatError, match="given must be true or false"):
+            env.from_string(template).render(a=[1.0, 2.0], x=0.5)
+    assert "1.0" in env.from_string("(((a|mat(given=true))))").render(a=[1.0, 2.5])

@@ -75,3 +75,12 @@ def test_shape_with_symbolic_sizes():
     assert lf.shape((n, q)) == r"\mathbb{R}^{n \times q}"
     assert lf.shape((sp.Integer(3), 2)) == r"\mathbb{R}^{3 \times 2}"
     assert lf.shape((n,)) == r"\mathbb{R}^{n}"
+
+
+def test_sym_refuses_undefined_values_as_num_does():
+    """nan and complex infinity (1/0 in SymPy) are bugs, as nan and inf are for |num."""
+    x = sp.Symbol("x")
+    for bad in (sp.nan, sp.zoo, x + sp.zoo, sp.Integer(1) / 0):
+        with pytest.raises(FormatError, match="undefined value"):
+            lf.sym(bad)
+    assert lf.sym(x + sp.oo) == r"\infty + x" or lf.sym(x + sp.oo) == r"x + \infty"  # a limit's infinity is a value
