@@ -92,6 +92,26 @@ def solved_by_kind(report_id: str) -> dict:
     return {s.spec.kind: s for s in verified(report_id)[1]}
 
 
+@pytest.fixture(scope="session")
+def solved_2024() -> dict:
+    return solved_by_kind("nn-assignment2-2024")
+
+
+@pytest.fixture(scope="session")
+def solved_2023() -> dict:
+    return solved_by_kind("nn-assignment2-2023")
+
+
+@pytest.fixture(scope="session")
+def solved_mlhw3() -> dict:
+    return solved_by_kind("ml-hw3-2024spring")
+
+
+@pytest.fixture(scope="session")
+def solved_hw3() -> dict:
+    return solved_by_kind("hw3-theory")
+
+
 def pdf_text(path: Path) -> str:
     """Text of a PDF via pdftotext (poppler), minus signs normalised to '-'."""
     import subprocess

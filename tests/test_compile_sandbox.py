@@ -65,22 +65,24 @@ def shell_body(marker: Path) -> str:
     return f"A \\immediate\\write18{{touch {marker}}} B\n{PIPE_INPUT}\n"
 
 
-@pytest.mark.tex
-def test_shell_escape_runs_nothing(tmp_path):
+def assert_shell_escape_refused(tmp_path: Path) -> None:
+    """A document that asks for a shell command (\\write18) and a piped input fails, and ran nothing."""
     marker = tmp_path / "marker"
     with pytest.raises(LatexError, match="not found"):
         build(tmp_path, shell_body(marker))
     assert_ran_nothing(tmp_path, marker)
+
+
+@pytest.mark.tex
+def test_shell_escape_runs_nothing(tmp_path):
+    assert_shell_escape_refused(tmp_path)
 
 
 @pytest.mark.tex
 def test_no_shell_escape_flag_holds_even_when_the_environment_enables_it(tmp_path, monkeypatch, permissive_cnf):
     """Only ``-no-shell-escape`` protects here: the config and the environment both say 't'."""
     monkeypatch.setattr(compile, "tex_environment", lambda w, e: {**permissive_cnf(w, e), "shell_escape": "t"})
-    marker = tmp_path / "marker"
-    with pytest.raises(LatexError, match="not found"):
-        build(tmp_path, shell_body(marker))
-    assert_ran_nothing(tmp_path, marker)
+    assert_shell_escape_refused(tmp_path)
 
 
 @pytest.mark.tex
@@ -88,10 +90,7 @@ def test_shell_escape_env_holds_without_the_flag(tmp_path, monkeypatch, permissi
     """Only ``shell_escape=f`` in the child environment protects here (no flag, permissive config)."""
     flags = tuple(a for a in texformat.PDFLATEX_ARGS if a != "-no-shell-escape")
     monkeypatch.setattr(texformat, "PDFLATEX_ARGS", flags)
-    marker = tmp_path / "marker"
-    with pytest.raises(LatexError, match="not found"):
-        build(tmp_path, shell_body(marker))
-    assert_ran_nothing(tmp_path, marker)
+    assert_shell_escape_refused(tmp_path)
 
 
 @pytest.mark.tex

@@ -11,22 +11,7 @@ from reportgen import cli, pipeline
 from reportgen.cli import main
 from reportgen.errors import SpecError
 
-from .conftest import pdf_text, solved_by_kind
-
-
-@pytest.fixture(scope="module")
-def solved_2024():
-    return solved_by_kind("nn-assignment2-2024")
-
-
-@pytest.fixture(scope="module")
-def solved_mlhw3():
-    return solved_by_kind("ml-hw3-2024spring")
-
-
-@pytest.fixture(scope="module")
-def solved_hw3():
-    return solved_by_kind("hw3-theory")
+from .conftest import pdf_text
 
 
 def test_nn2024_every_check_passes(solved_2024):

@@ -56,52 +56,42 @@ ROW_JOINS = {None: r" \\[3pt] ", "gather": r" \\[3pt] ", "align": r" \\[3pt] &\q
 def _matrix_tex(cells: list[list[str]], env: str, rows: str | None = None) -> Tex:
     """A matrix as ``env``; a wide one (any number of columns) in script size, its columns in
     blocks one under the other, joined by an open bracket and dots: it fits beside its formula.
-    The blocks sit in one ``gathered``, or with ``rows`` each on a row of its own (ROW_JOINS)."""
+    The blocks sit in one ``gathered``, or with ``rows`` each on a row of its own (ROW_JOINS).
+    With ``rows``, a matrix of more than TALL_ROWS rows is set in bands of rows, each its own
+    display row, its bracket left open where it is cut and ``\\vdots`` before each band after the
+    first, so the bands read as one matrix continued from line to line."""
     if rows not in ROW_JOINS:
         raise FormatError(f"rows must be 'gather' or 'align', got {rows!r}")
-    if rows and len(cells) > TALL_ROWS:  # taller than half a page: bands of rows, each its own display row
-        bands = [cells[a:a + TALL_ROWS] for a in range(0, len(cells), TALL_ROWS)]
-        parts = [_matrix_tex(band, env, rows) for band in bands]
-        left, right = ("[", "]") if env == "bmatrix" else ("(", ")")
-        return Tex(ROW_JOINS[rows].join(_open_band(t, left, right, i == 0, i == len(parts) - 1)
-                                        for i, t in enumerate(parts)))
-    chars = [max(len(re.sub(r"\\[a-zA-Z]+|[{}^_ ]", "", c)) for c in col) for col in zip(*cells, strict=True)]
-    if len(chars) <= 10 and sum(5.5 * w + 10 for w in chars) <= WIDE_PT:  # 10: amsmath's own default
-        body = r" \\ ".join(" & ".join(row) for row in cells)
-        return Tex(rf"\begin{{{env}}} {body} \end{{{env}}}")
-    blocks = _blocks(chars, BLOCK_PT if len(cells) > 1 else BLOCK_PT / 2)
-    left, right = ("[", "]") if env == "bmatrix" else ("(", ")")
-    lines = []
-    for i, (a, b) in enumerate(blocks):
-        body = r" \\ ".join(" & ".join(row[a:b]) for row in cells)
-        opening = rf"\left{left}" if i == 0 else r"\cdots\left."
-        closing = rf"\right{right}" if i == len(blocks) - 1 else r"\right.\cdots"
-        lines.append(rf"{opening}\begin{{smallmatrix}} {body} \end{{smallmatrix}}{closing}")
-    joined = ROW_JOINS[rows].join(lines)
-    return Tex(joined if len(lines) == 1 or rows else r"\begin{gathered} " + joined + r" \end{gathered}")
+    if not rows or len(cells) <= TALL_ROWS:
+        return Tex(_band(cells, env, rows, True, True))
+    bands = [cells[a:a + TALL_ROWS] for a in range(0, len(cells), TALL_ROWS)]
+    return Tex(ROW_JOINS[rows].join((r"\vdots\ " if i else "") + _band(band, env, rows, i == 0, i == len(bands) - 1)
+                                    for i, band in enumerate(bands)))
 
 
 TALL_ROWS = 16  # with ``rows``, a matrix of more rows is set in bands of this many, one per display row
 
 
-def _open_band(tex: str, left: str, right: str, first: bool, last: bool) -> str:
-    """One band of a tall matrix: its bracket open at the bottom (first), at the top (last) or
-    both, so the bands read as one matrix continued from line to line."""
-    env = re.match(r"\\begin\{(bmatrix|pmatrix)\} (.*) \\end\{\1\}\Z", tex, re.S)
-    if env:  # a narrow band: the same cells in a smallmatrix-free array with open brackets
-        body = env.group(2)
-        tex = rf"\left{left if first else '.'}\begin{{matrix}} {body} \end{{matrix}}\right{right if last else '.'}"
-    else:  # column blocks: the first opening and the last closing bracket go where the band is cut
-        if not first:
-            tex = tex.replace(rf"\left{left}", r"\left.", 1)
-        if not last:
-            tex = _replace_last(tex, rf"\right{right}", r"\right.")
-    return (r"\vdots\ " if not first else "") + tex
-
-
-def _replace_last(text: str, old: str, new: str) -> str:
-    head, sep, tail = text.rpartition(old)
-    return head + new + tail if sep else text
+def _band(cells: list[list[str]], env: str, rows: str | None, first: bool, last: bool) -> str:
+    """Rows of a matrix (all of them when ``first`` and ``last``); its opening bracket only if
+    ``first``, its closing bracket only if ``last``."""
+    left, right = ("[", "]") if env == "bmatrix" else ("(", ")")
+    opening, closing = rf"\left{left if first else '.'}", rf"\right{right if last else '.'}"
+    chars = [max(len(re.sub(r"\\[a-zA-Z]+|[{}^_ ]", "", c)) for c in col) for col in zip(*cells, strict=True)]
+    if len(chars) <= 10 and sum(5.5 * w + 10 for w in chars) <= WIDE_PT:  # 10: amsmath's own default
+        body = r" \\ ".join(" & ".join(row) for row in cells)
+        if first and last:
+            return rf"\begin{{{env}}} {body} \end{{{env}}}"
+        return rf"{opening}\begin{{matrix}} {body} \end{{matrix}}{closing}"
+    blocks = _blocks(chars, BLOCK_PT if len(cells) > 1 else BLOCK_PT / 2)
+    lines = []
+    for i, (a, b) in enumerate(blocks):
+        body = r" \\ ".join(" & ".join(row[a:b]) for row in cells)
+        start = opening if i == 0 else r"\cdots\left."
+        end = closing if i == len(blocks) - 1 else r"\right.\cdots"
+        lines.append(rf"{start}\begin{{smallmatrix}} {body} \end{{smallmatrix}}{end}")
+    joined = ROW_JOINS[rows].join(lines)
+    return joined if len(lines) == 1 or rows else r"\begin{gathered} " + joined + r" \end{gathered}"
 
 
 def _blocks(chars: list[int], width_pt: float) -> list[tuple[int, int]]:

@@ -11,6 +11,7 @@ anything else, where the caller falls back to lambdify. The semantics are lambdi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,11 +50,7 @@ def evaluate(e: sympy.Basic, values: Mapping[sympy.Basic, Any]) -> Any:
     if e.is_Number or e.is_NumberSymbol:
         return _constant(e)
     if kind in _FOLD:
-        args = [evaluate(a, values) for a in e.args]
-        out = args[0]
-        for a in args[1:]:
-            out = _FOLD[kind](out, a)
-        return out
+        return functools.reduce(_FOLD[kind], (evaluate(a, values) for a in e.args))
     if kind is sympy.Pow:
         return np.power(np.float64(1.0) * evaluate(e.base, values), evaluate(e.exp, values))
     if kind in _UNARY:
@@ -97,11 +94,7 @@ def evaluate_matrix(e: sympy.Basic, values: Mapping[sympy.Basic, np.ndarray]) ->
     if e.is_Number:
         return np.float64(float(e))
     if kind in _MATRIX_FOLD:
-        args = [evaluate_matrix(a, values) for a in e.args]
-        out = args[0]
-        for a in args[1:]:
-            out = _MATRIX_FOLD[kind](out, a)
-        return out
+        return functools.reduce(_MATRIX_FOLD[kind], (evaluate_matrix(a, values) for a in e.args))
     if kind is sympy.MatMul:
         out = np.float64(1.0)
         for a in e.args:

@@ -2,19 +2,6 @@
 nn-assignment2-2023 (1-d), checked by hand."""
 
 import numpy as np
-import pytest
-
-from ..conftest import solved_by_kind
-
-
-@pytest.fixture(scope="module")
-def solved_2024():
-    return solved_by_kind("nn-assignment2-2024")
-
-
-@pytest.fixture(scope="module")
-def solved_2023():
-    return solved_by_kind("nn-assignment2-2023")
 
 
 def test_step_size_range_exact(solved_2024):

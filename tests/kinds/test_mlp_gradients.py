@@ -11,17 +11,7 @@ from reportgen import pipeline, printer
 from reportgen.settings import Settings
 from reportgen.verify import central_diff
 
-from ..conftest import pdf_text, solved_by_kind
-
-
-@pytest.fixture(scope="module")
-def solved_2024():
-    return solved_by_kind("nn-assignment2-2024")
-
-
-@pytest.fixture(scope="module")
-def solved_2023():
-    return solved_by_kind("nn-assignment2-2023")
+from ..conftest import pdf_text
 
 
 def test_forward_pass_by_hand(solved_2024):
